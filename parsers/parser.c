@@ -1,0 +1,49 @@
+/* parser.c — the registry of document formats and content sniffing. */
+#include "parser.h"
+#include <string.h>
+
+/* Each format module defines one of these. */
+/* (one line per format: extern const struct parser NAME_parser;) */
+
+/* Sniffing order: the most specific formats first; text last (it takes
+ * anything that looks like a human wrote it). */
+static const struct parser *const parsers[] = {
+	NULL
+};
+
+const char *const parser_format_names = "auto, email, text, csv, x12, edifact, ubl, cxml";
+
+const struct parser *parser_find(const char *name)
+{
+	for (size_t i = 0; parsers[i] != NULL; i++)
+		if (strcmp(parsers[i]->name, name) == 0)
+			return parsers[i];
+	return NULL;
+}
+
+const struct parser *parser_sniff(const unsigned char *data, size_t len)
+{
+	const struct parser *best = NULL;
+	int best_score = 0;
+	for (size_t i = 0; parsers[i] != NULL; i++) {
+		int s = parsers[i]->sniff(data, len);
+		if (s > best_score) {
+			best = parsers[i];
+			best_score = s;
+		}
+	}
+	return best_score >= 20 ? best : NULL;
+}
+
+void parse_output_init(struct parse_output *out, struct diags *d)
+{
+	memset(out, 0, sizeof(*out));
+	out->diags = d;
+}
+
+void parse_output_free(struct parse_output *out)
+{
+	if (out->ack != NULL && out->ack_free != NULL)
+		out->ack_free(out->ack);
+	out->ack = NULL;
+}

@@ -1,0 +1,154 @@
+/* arena.c — chunked bump allocator with a byte limit (see arena.h). */
+#include "arena.h"
+#include "log.h"
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_CHUNK (64u * 1024)
+
+struct chunk {
+	struct chunk *next;
+	size_t size, used;
+	max_align_t data[];
+};
+
+struct arena {
+	struct chunk *head;
+	size_t limit, total;
+	bool failed;
+};
+
+static struct chunk *chunk_new(size_t size)
+{
+	struct chunk *c = malloc(sizeof(*c) + size);
+	if (c == NULL)
+		fatal("out of memory (arena chunk of %zu bytes)", size);
+	c->next = NULL;
+	c->size = size;
+	c->used = 0;
+	return c;
+}
+
+struct arena *arena_new(size_t limit)
+{
+	struct arena *a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		fatal("out of memory");
+	a->limit = limit;
+	a->head = chunk_new(ARENA_CHUNK);
+	a->total = ARENA_CHUNK;
+	return a;
+}
+
+void arena_free(struct arena **ap)
+{
+	struct arena *a = *ap;
+	if (a == NULL)
+		return;
+	for (struct chunk *c = a->head, *n; c != NULL; c = n) {
+		n = c->next;
+		free(c);
+	}
+	free(a);
+	*ap = NULL;
+}
+
+void arena_reset(struct arena *a)
+{
+	struct chunk *c = a->head;
+	while (c->next != NULL) {
+		struct chunk *n = c->next;
+		free(c);
+		c = n;
+	}
+	/* c is the first chunk ever made: the oldest is last in the list. */
+	c->used = 0;
+	a->head = c;
+	a->total = c->size;
+	a->failed = false;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	const size_t align = sizeof(max_align_t);
+	size_t need = (n + align - 1) / align * align;
+	if (need < n || a->failed)
+		goto fail;
+	struct chunk *c = a->head;
+	if (c->size - c->used < need) {
+		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+		if (a->total + size > a->limit || a->total + size < size)
+			goto fail;
+		c = chunk_new(size);
+		c->next = a->head;
+		a->head = c;
+		a->total += size;
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += need;
+	memset(p, 0, n);
+	return p;
+fail:
+	a->failed = true;
+	return NULL;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	if (s == NULL || n == SIZE_MAX)
+		return NULL;
+	char *p = arena_alloc(a, n + 1);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *arena_strdup(struct arena *a, const char *s)
+{
+	return s == NULL ? NULL : arena_strndup(a, s, strlen(s));
+}
+
+char *arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	char *p = arena_alloc(a, (size_t)n + 1);
+	if (p == NULL)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void *arena_grow(struct arena *a, void *old, size_t elem, size_t *cap, size_t want)
+{
+	if (want <= *cap)
+		return old;
+	size_t ncap = *cap ? *cap * 2 : 8;
+	while (ncap < want)
+		ncap *= 2;
+	if (ncap > SIZE_MAX / elem) {
+		a->failed = true;
+		return NULL;
+	}
+	void *p = arena_alloc(a, ncap * elem);
+	if (p == NULL)
+		return NULL;
+	if (old != NULL)
+		memcpy(p, old, *cap * elem);
+	*cap = ncap;
+	return p;
+}
+
+bool arena_failed(const struct arena *a) { return a->failed; }
+size_t arena_used(const struct arena *a) { return a->total; }

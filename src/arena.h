@@ -1,0 +1,31 @@
+/* arena.h — a per-document allocator freed in one call.
+ *
+ * A parser allocates every string and array of one order here, so that a
+ * bad document can never leak and memory stays bounded by the largest
+ * order, not by the file.  The arena has a byte limit: past it every
+ * allocation returns NULL and arena_failed() turns true, and the caller
+ * reports "order too large" instead of crashing.  Out-of-memory from
+ * malloc itself is fatal (the process cannot go on). */
+#ifndef ORDERGW_ARENA_H
+#define ORDERGW_ARENA_H
+#include <stddef.h>
+#include <stdbool.h>
+
+struct arena;
+
+struct arena *arena_new(size_t limit);
+void arena_free(struct arena **a);
+/* Forget everything allocated, keep the first chunk for reuse. */
+void arena_reset(struct arena *a);
+void *arena_alloc(struct arena *a, size_t n);           /* zeroed */
+/* Copy n bytes and add a NUL; NULL on limit. */
+char *arena_strndup(struct arena *a, const char *s, size_t n);
+char *arena_strdup(struct arena *a, const char *s);      /* NULL s -> NULL */
+char *arena_printf(struct arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Grow an array of elem-sized items to hold at least want items. */
+void *arena_grow(struct arena *a, void *old, size_t elem, size_t *cap, size_t want);
+bool arena_failed(const struct arena *a);
+size_t arena_used(const struct arena *a);
+
+#endif

@@ -1,0 +1,126 @@
+/* buf.c — bounded growable buffer (see buf.h). */
+#include "buf.h"
+#include "log.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_init(struct buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->max = max;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+static int buf_reserve(struct buf *b, size_t n)
+{
+	if (n > b->max || b->len > b->max - n)
+		return -1;
+	size_t need = b->len + n + 1;
+	if (need <= b->cap)
+		return 0;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	char *p = realloc(b->data, cap);
+	if (p == NULL)
+		fatal("out of memory (buffer of %zu bytes)", cap);
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (buf_reserve(b, n) < 0)
+		return -1;
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int buf_adds(struct buf *b, const char *s) { return buf_add(b, s, strlen(s)); }
+int buf_addc(struct buf *b, char c) { return buf_add(b, &c, 1); }
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+int buf_add_json_strn(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (s == NULL)
+		return buf_add(b, "null", 4);
+	/* Worst case six bytes per input byte. */
+	if (n > (b->max / 6) || buf_reserve(b, n * 6 + 2) < 0)
+		return -1;
+	char *o = b->data + b->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u'; *o++ = '0'; *o++ = '0';
+			*o++ = hex[c >> 4]; *o++ = hex[c & 15];
+		}
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int buf_add_json_str(struct buf *b, const char *s)
+{
+	return buf_add_json_strn(b, s, s ? strlen(s) : 0);
+}
+
+char *buf_steal(struct buf *b, size_t *len_r)
+{
+	if (b->data == NULL && buf_reserve(b, 0) < 0)
+		return NULL;
+	char *p = b->data;
+	if (len_r != NULL)
+		*len_r = b->len;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}

@@ -1,0 +1,26 @@
+/* cli.h — what the admin command's sub-commands share. */
+#ifndef ORDERGW_CLI_H
+#define ORDERGW_CLI_H
+#include <stdbool.h>
+
+struct cli {
+	const char *config_path;     /* NULL: default */
+	const char *user;            /* --user, else the login name */
+	bool json;                   /* --json anywhere before the command */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *usage;
+};
+
+/* argv[0] is the command name.  Return an exit status (sysexits.h). */
+int cmd_parse(struct cli *cli, int argc, char **argv);
+
+/* Does argv[i] equal opt? (also takes --json after the command) */
+bool cli_flag(struct cli *cli, int *argc, char **argv, const char *opt);
+/* Take "--opt VALUE" out of argv; NULL when absent. */
+const char *cli_option(int *argc, char **argv, const char *opt);
+
+#endif

@@ -1,0 +1,210 @@
+/* decimal.c — see decimal.h. */
+#include "decimal.h"
+#include <string.h>
+
+typedef __int128 i128;
+#define I128_MAX ((i128)(((unsigned __int128)1 << 127) - 1))
+
+static const i128 *pow10tab(void)
+{
+	static i128 t[39];
+	if (t[0] == 0) {
+		i128 p = 1;
+		for (int i = 0; i < 39; i++) {
+			t[i] = p;
+			if (i < 38)
+				p *= 10;
+		}
+	}
+	return t;
+}
+
+int dec_parsen(const char *s, size_t n, struct dec *out)
+{
+	size_t i = 0;
+	bool neg = false, dot = false, any = false;
+	int digits = 0, scale = 0;
+	i128 v = 0;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		neg = s[i++] == '-';
+	for (; i < n; i++) {
+		char c = s[i];
+		if (c == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (c < '0' || c > '9')
+			return -1;
+		any = true;
+		if (v == 0 && c == '0' && !dot)
+			continue;
+		if (++digits > 36)
+			return -1;
+		v = v * 10 + (c - '0');
+		if (dot)
+			scale++;
+	}
+	if (!any || scale > DEC_MAX_SCALE)
+		return -1;
+	out->v = neg ? -v : v;
+	out->scale = scale;
+	return 0;
+}
+
+int dec_parse(const char *s, struct dec *out)
+{
+	return s == NULL ? -1 : dec_parsen(s, strlen(s), out);
+}
+
+bool dec_valid(const char *s)
+{
+	struct dec d;
+	return dec_parse(s, &d) == 0;
+}
+
+static int rescale(struct dec a, int scale, i128 *out)
+{
+	const i128 *p = pow10tab();
+	int k = scale - a.scale;
+	if (k < 0 || k > 38)
+		return -1;
+	i128 m = p[k];
+	i128 av = a.v < 0 ? -a.v : a.v;
+	if (m != 1 && av > I128_MAX / m)
+		return -1;
+	*out = a.v * m;
+	return 0;
+}
+
+int dec_add(struct dec a, struct dec b, struct dec *out)
+{
+	int s = a.scale > b.scale ? a.scale : b.scale;
+	i128 x, y;
+	if (rescale(a, s, &x) < 0 || rescale(b, s, &y) < 0)
+		return -1;
+	if ((y > 0 && x > I128_MAX - y) || (y < 0 && x < -I128_MAX - y))
+		return -1;
+	out->v = x + y;
+	out->scale = s;
+	return 0;
+}
+
+int dec_sub(struct dec a, struct dec b, struct dec *out)
+{
+	b.v = -b.v;
+	return dec_add(a, b, out);
+}
+
+int dec_mul(struct dec a, struct dec b, struct dec *out)
+{
+	i128 x = a.v < 0 ? -a.v : a.v, y = b.v < 0 ? -b.v : b.v;
+	if (x != 0 && y > I128_MAX / x)
+		return -1;
+	int s = a.scale + b.scale;
+	i128 v = x * y;
+	if ((a.v < 0) != (b.v < 0))
+		v = -v;
+	struct dec r = { v, s };
+	if (s > DEC_MAX_SCALE)
+		return dec_round(r, DEC_MAX_SCALE, out);
+	*out = r;
+	return 0;
+}
+
+int dec_round(struct dec a, int scale, struct dec *out)
+{
+	if (scale >= a.scale) {
+		i128 v;
+		if (rescale(a, scale, &v) < 0)
+			return -1;
+		out->v = v;
+		out->scale = scale;
+		return 0;
+	}
+	i128 m = pow10tab()[a.scale - scale];
+	i128 av = a.v < 0 ? -a.v : a.v;
+	i128 q = av / m, r = av % m;
+	if (r * 2 >= m)
+		q++;
+	out->v = a.v < 0 ? -q : q;
+	out->scale = scale;
+	return 0;
+}
+
+int dec_div(struct dec a, struct dec b, int scale, struct dec *out)
+{
+	if (b.v == 0 || scale < 0 || scale > DEC_MAX_SCALE)
+		return -1;
+	/* a/b = (a.v * 10^(scale + b.scale - a.scale + 1)) / b.v / 10, rounded. */
+	int k = scale + b.scale - a.scale + 1;
+	i128 num;
+	struct dec ta = { a.v, 0 };
+	if (k >= 0) {
+		if (rescale(ta, k, &num) < 0)
+			return -1;
+	} else {
+		num = a.v / pow10tab()[-k > 38 ? 38 : -k];
+	}
+	i128 den = b.v < 0 ? -b.v : b.v;
+	i128 an = num < 0 ? -num : num;
+	i128 q = an / den;
+	i128 r = q % 10;
+	q /= 10;
+	if (r >= 5)
+		q++;
+	bool neg = (num < 0) != (b.v < 0);
+	out->v = neg ? -q : q;
+	out->scale = scale;
+	return 0;
+}
+
+int dec_cmp(struct dec a, struct dec b)
+{
+	struct dec d;
+	if (dec_sub(a, b, &d) < 0) {
+		/* Overflow: compare by sign, then by magnitude of the integer part. */
+		if ((a.v < 0) != (b.v < 0))
+			return a.v < 0 ? -1 : 1;
+		struct dec x, y;
+		dec_round(a, 0, &x);
+		dec_round(b, 0, &y);
+		return x.v < y.v ? -1 : x.v > y.v;
+	}
+	return d.v < 0 ? -1 : d.v > 0;
+}
+
+bool dec_is_zero(struct dec a) { return a.v == 0; }
+bool dec_is_negative(struct dec a) { return a.v < 0; }
+
+struct dec dec_trim(struct dec a)
+{
+	while (a.scale > 0 && a.v % 10 == 0) {
+		a.v /= 10;
+		a.scale--;
+	}
+	return a;
+}
+
+char *dec_format(struct dec a, char *out)
+{
+	char tmp[DEC_STRLEN];
+	int n = 0;
+	bool neg = a.v < 0;
+	unsigned __int128 v = neg ? (unsigned __int128)(-(a.v + 1)) + 1 : (unsigned __int128)a.v;
+	do {
+		tmp[n++] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v != 0 && n < DEC_STRLEN - 4);
+	while (n <= a.scale)
+		tmp[n++] = '0';
+	char *o = out;
+	if (neg)
+		*o++ = '-';
+	for (int i = n - 1; i >= 0; i--) {
+		*o++ = tmp[i];
+		if (i == a.scale && a.scale > 0)
+			*o++ = '.';
+	}
+	*o = '\0';
+	return out;
+}
