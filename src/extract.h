@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include "parser.h"
 
+struct extract_mail;
+
 struct extract_input {
 	const unsigned char *data;
 	size_t len;
@@ -21,6 +23,11 @@ struct extract_input {
 	const struct csv_map *csv_map;
 	size_t max_order_bytes;
 	size_t max_mime_parts, max_mime_depth;
+	/* E-mail: called once the headers are read, before any part is parsed,
+	 * so the caller can choose the rule (format, rule set, column map) from
+	 * the sender and subject.  May be NULL. */
+	void (*on_headers)(void *ctx, const struct extract_mail *mail, struct extract_input *in);
+	void *on_headers_ctx;
 };
 
 /* Email facts the pipeline needs (sender, subject, ids), filled for mail. */

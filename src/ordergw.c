@@ -12,6 +12,13 @@
 
 static const struct cli_command commands[] = {
 	{ "parse", cmd_parse, "parse [--format F] [--partner ID] FILE|-" },
+	{ "check", cmd_check, "check [--format F] [--partner ID] FILE|-" },
+	{ "check-config", cmd_check_config, "check-config [--keys]" },
+	{ "orders", cmd_orders, "orders list [--status S] | show ID" },
+	{ "exceptions", cmd_exceptions, "exceptions list [--partner ID] [--reason R] [--all] | show ID" },
+	{ "queue", cmd_queue, "queue list STAGE [--dead]" },
+	{ "outbox", cmd_outbox, "outbox list [--state S]" },
+	{ "stats", cmd_stats, "stats [--since DATE]" },
 	{ NULL, NULL, NULL }
 };
 

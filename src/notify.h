@@ -1,0 +1,36 @@
+/* notify.h — the messages ordergw sends customers, queued in the outbox.
+ *
+ * Each message is composed completely (mailmsg.h) and stored in the outbox
+ * inside the caller's transaction, so it exists exactly when the order or
+ * exception it speaks of exists.  The sender (sender.h) delivers it later. */
+#ifndef ORDERGW_NOTIFY_H
+#define ORDERGW_NOTIFY_H
+#include <stdint.h>
+#include <json.h>
+
+struct config;
+struct order;
+struct store;
+
+enum notify_kind { NOTIFY_CONFIRMATION, NOTIFY_RECEIPT, NOTIFY_CLARIFICATION,
+		   NOTIFY_REJECTION, NOTIFY_DUPLICATE };
+
+struct notify_ctx {
+	const char *recipient;      /* addr-spec */
+	const char *recipient_name;
+	const char *in_reply_to;    /* the customer's Message-ID, without <> */
+	const char *references;
+	const char *subject;        /* the customer's subject, for "Re:" */
+	const char *token;          /* clarification reference, e.g. "OG-12" */
+	const char *locale;
+	const char *reason;         /* rejection reason */
+	json_object *problems;      /* PROBLEM array, or NULL */
+	int64_t order_id, document_id, exception_id;
+};
+
+extern const char *const notify_kind_names[];
+/* Compose and queue; 0 ok, -1 with error_r (store failure or bad address). */
+int notify_queue(struct store *st, const struct config *cfg, enum notify_kind kind,
+		 struct order *o, const struct notify_ctx *n, const char **error_r);
+
+#endif

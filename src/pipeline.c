@@ -1,0 +1,510 @@
+/* pipeline.c — stored document -> orders, exceptions, queue items and
+ * messages, in one transaction per document (see pipeline.h).
+ *
+ * Who owns what: the document row and its bytes belong to the store; one
+ * struct doc_run lives for one document; each order record is valid only
+ * inside the emit callback (the parser's arena), so everything about an
+ * order is decided and written there.  How it fails: a store error rolls
+ * the whole document back (it is tried again later); an error that comes
+ * back for the same document quarantines it as an "internal" exception. */
+#include "pipeline.h"
+#include "buf.h"
+#include "acceptance.h"
+#include "config.h"
+#include "extract.h"
+#include "log.h"
+#include "notify.h"
+#include "order.h"
+#include "store.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct doc_run {
+	const struct config *cfg;
+	struct store *st;
+	struct store_doc *doc;
+	struct pipeline_stats *stats;
+	bool is_email;
+	struct extract_mail mail;
+	bool have_mail;
+	const struct cfg_rule *rule;
+	const struct cfg_partner *mail_partner;
+	int accepted, exceptions, duplicates;
+	bool failed;
+	char error[512];
+	struct buf outcome;
+};
+
+static void fail(struct doc_run *r, const char *what)
+{
+	if (!r->failed)
+		snprintf(r->error, sizeof(r->error), "%s", what);
+	r->failed = true;
+}
+
+static void outcome_add(struct doc_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void outcome_add(struct doc_run *r, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (r->outcome.len > 0)
+		buf_adds(&r->outcome, "; ");
+	buf_adds(&r->outcome, tmp);
+}
+
+/* ---- classification ----------------------------------------------------- */
+
+static void on_headers(void *ctx, const struct extract_mail *mail, struct extract_input *in)
+{
+	struct doc_run *r = ctx;
+	r->rule = config_rule_for_mail(r->cfg, r->doc->endpoint, mail->from_addr, mail->subject);
+	const struct cfg_partner *p = NULL;
+	if (r->rule && r->rule->partner)
+		p = config_partner(r->cfg, r->rule->partner);
+	if (p == NULL)
+		p = config_partner_by_email(r->cfg, mail->from_addr);
+	r->mail_partner = p;
+	if (r->rule && r->rule->parser) {
+		const char *ps = r->rule->parser;
+		if (strncmp(ps, "text:", 5) == 0)
+			in->format = NULL;   /* auto: attachments first, the rule set for the body */
+		else if (strncmp(ps, "csv:", 4) == 0)
+			in->format = NULL;
+		else if (strcmp(ps, "auto") != 0)
+			in->format = ps;
+		if (r->rule->rules)
+			in->rules = r->rule->rules;
+		if (r->rule->csv_map)
+			in->csv_map = r->rule->csv_map;
+	}
+	if (in->rules == NULL && p && p->rules)
+		in->rules = p->rules;
+	if (in->csv_map == NULL && p && p->csv_map)
+		in->csv_map = p->csv_map;
+}
+
+static const struct cfg_partner *partner_for(struct doc_run *r, const struct order *o)
+{
+	if (r->mail_partner)
+		return r->mail_partner;
+	const struct cfg_partner *p = config_partner_by_edi(r->cfg, o->source.sender);
+	if (p == NULL && o->parties[ROLE_BUYER] != NULL) {
+		const struct party *b = o->parties[ROLE_BUYER];
+		for (size_t i = 0; i < b->n_ids && p == NULL; i++)
+			p = config_partner_by_edi(r->cfg, b->ids[i].value);
+	}
+	return p;
+}
+
+/* Where answers about this order go: the mail's sender, or for EDI the
+ * partner's first plain address. */
+static const char *recipient_for(struct doc_run *r, const struct cfg_partner *p)
+{
+	if (r->is_email)
+		return p != NULL ? r->mail.from_addr : NULL;   /* never answer strangers (backscatter) */
+	if (p == NULL)
+		return NULL;
+	for (size_t i = 0; i < p->emails.n; i++)
+		if (strchr(p->emails.v[i], '*') == NULL)
+			return p->emails.v[i];
+	return NULL;
+}
+
+static void fill_notify(struct doc_run *r, struct notify_ctx *n, const char *to)
+{
+	memset(n, 0, sizeof(*n));
+	n->recipient = to;
+	n->document_id = r->doc->id;
+	if (r->is_email) {
+		n->recipient_name = r->mail.from_display;
+		n->in_reply_to = r->mail.message_id;
+		n->references = r->mail.references;
+		n->subject = r->mail.subject;
+	}
+}
+
+/* ---- one order ------------------------------------------------------------ */
+
+static char *summary_of(const struct order *o, const struct cfg_partner *p, json_object *problems,
+			const char *lead)
+{
+	struct buf b;
+	buf_init(&b, 2048);
+	buf_printf(&b, "%s%s%s%s%s", lead, o->po_number ? " PO " : "", o->po_number ? o->po_number : "",
+		   p ? " from " : "", p ? p->name : "");
+	int shown = 0;
+	for (size_t i = 0; problems && i < json_object_array_length(problems) && shown < 3; i++) {
+		json_object *pr = json_object_array_get_idx(problems, i), *sev, *msg;
+		if (json_object_object_get_ex(pr, "severity", &sev) &&
+		    strcmp(json_object_get_string(sev), "blocking") != 0)
+			continue;
+		if (json_object_object_get_ex(pr, "message", &msg))
+			buf_printf(&b, "%s%s", shown++ ? " " : ": ", json_object_get_string(msg));
+	}
+	char *s = buf_steal(&b, NULL);
+	return s ? s : strdup(lead);
+}
+
+static int record_exception(struct doc_run *r, struct order *o, const struct cfg_partner *p,
+			    int64_t order_id, const char *reason, json_object *problems,
+			    const char *summary, const char *diags_json)
+{
+	int64_t n, eid;
+	char token[32] = "";
+	const char *to = o ? recipient_for(r, p) : (r->is_email && r->mail_partner ? r->mail.from_addr : NULL);
+	bool clarify = to != NULL && (strcmp(reason, "incomplete") == 0 || strcmp(reason, "invalid") == 0);
+	if (clarify) {
+		if (store_counter_next(r->st, "clarification", &n) < 0)
+			return -1;
+		snprintf(token, sizeof(token), "OG-%lld", (long long)n);
+	}
+	struct store_exception_new e = {
+		.document_id = r->doc->id, .order_id = order_id,
+		.partner_id = p ? p->id : (o ? o->partner_id : NULL),
+		.reason = reason, .summary = summary,
+		.problems = problems ? json_object_to_json_string_ext(problems, JSON_C_TO_STRING_PLAIN) : "[]",
+		.diagnostics = diags_json, .sender = r->is_email ? r->mail.from_addr : NULL,
+		.token = clarify ? token : NULL,
+	};
+	if (store_exception_add(r->st, &e, &eid) < 0)
+		return -1;
+	store_audit(r->st, "ordergw", "exception", eid, "raised", summary);
+	r->exceptions++;
+	r->stats->exceptions++;
+	if (clarify) {
+		struct notify_ctx nc;
+		fill_notify(r, &nc, to);
+		nc.token = token;
+		nc.problems = problems;
+		nc.order_id = order_id;
+		nc.exception_id = eid;
+		nc.locale = p ? p->locale : r->cfg->default_locale;
+		const char *err;
+		if (notify_queue(r->st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err) < 0) {
+			/* A bad address is the customer's problem, not the pipeline's. */
+			store_audit(r->st, "ordergw", "exception", eid, "no clarification sent", err);
+		} else {
+			r->stats->messages++;
+		}
+	}
+	return 0;
+}
+
+static int emit_order(void *ctx, struct order *o, struct diags *od)
+{
+	struct doc_run *r = ctx;
+	struct store *st = r->st;
+	const struct cfg_partner *p = partner_for(r, o);
+	struct buf rec, dj;
+	buf_init(&rec, 256u << 20);
+	buf_init(&dj, 1u << 20);
+	json_object *problems = NULL;
+	char *summary = NULL;
+	int ret = -1;
+
+	o->partner_id = p ? p->id : NULL;
+	o->source.channel = r->doc->channel;
+	o->source.endpoint = r->doc->endpoint;
+	o->source.received_at = r->doc->received_at;
+	if (o->source.document == NULL)
+		o->source.document = r->doc->name;
+	if (r->is_email) {
+		o->source.message_id = r->mail.message_id;
+		o->source.sender = r->mail.from_addr;
+	}
+	if (o->currency == NULL && p != NULL && p->currency != NULL) {
+		o->currency = p->currency;
+		order_add_note(o, "Currency not stated in the order; taken from the agreement with this customer.");
+	}
+
+	struct acceptance cr;
+	if (acceptance_check(o, p, r->cfg, &cr) < 0) {
+		fail(r, "validation failed");
+		goto out;
+	}
+	problems = cr.problems;
+	if (od != NULL && od->n_errors > 0)
+		diags_to_json(od, &dj);
+	else
+		buf_adds(&dj, "[]");
+	const char *hash = order_content_hash(o);
+	if (order_to_json(o, &rec) < 0 || hash == NULL) {
+		fail(r, "order record too large");
+		goto out;
+	}
+	const char *problems_s = json_object_to_json_string_ext(problems, JSON_C_TO_STRING_PLAIN);
+
+	/* V5: the same PO number from the same partner. */
+	struct store_order_row prev = { 0 };
+	int found = o->po_number ? store_order_find(st, o->partner_id, o->po_number, &prev) : 0;
+	if (found < 0) {
+		fail(r, store_error(st));
+		goto out;
+	}
+	const char *dt = o->document_type ? o->document_type : "new";
+	struct store_order_new on = {
+		.document_id = r->doc->id, .partner_id = o->partner_id, .po_number = o->po_number,
+		.format = o->format, .document_type = dt, .content_hash = hash, .record = rec.data,
+		.problems = problems_s,
+	};
+	int64_t oid;
+	if (found && strcmp(dt, "new") == 0 && strcmp(prev.content_hash, hash) == 0) {
+		/* An identical resend: nothing new is created. */
+		char d[128];
+		snprintf(d, sizeof(d), "identical to order %lld (PO %s)", (long long)prev.id, o->po_number);
+		store_audit(st, "ordergw", "order", prev.id, "duplicate received", d);
+		outcome_add(r, "duplicate of order %lld", (long long)prev.id);
+		r->duplicates++;
+		r->stats->duplicates++;
+		store_order_row_clear(&prev);
+		ret = 0;
+		goto out;
+	}
+	if (found || strcmp(dt, "new") != 0) {
+		const char *reason, *lead;
+		if (found && strcmp(dt, "new") == 0) {
+			reason = "duplicate_po";
+			lead = "PO number already used:";
+		} else if (!found) {
+			reason = "unknown_po";
+			lead = strcmp(dt, "cancel") == 0 ? "Cancellation for an unknown order:" : "Change for an unknown order:";
+		} else {
+			reason = strcmp(dt, "cancel") == 0 ? "cancel" : "change";
+			lead = strcmp(dt, "cancel") == 0 ? "Cancellation of" : "Change to";
+		}
+		store_order_row_clear(&prev);
+		on.status = "exception";
+		if (store_order_add(st, &on, &oid) < 0)
+			goto store_fail;
+		store_audit(st, "ordergw", "order", oid, "received", dt);
+		summary = summary_of(o, p, NULL, lead);
+		if (record_exception(r, o, p, oid, reason, problems, summary, dj.data) < 0)
+			goto store_fail;
+		outcome_add(r, "exception for order %lld", (long long)oid);
+		ret = 0;
+		goto out;
+	}
+	store_order_row_clear(&prev);
+	if (!cr.blocking) {
+		const char *stage = p && p->queue ? p->queue : r->cfg->stages.v[0];
+		on.status = "accepted";
+		on.stage = stage;
+		on.route_rule = p && p->queue ? "partner queue" : "default";
+		if (store_order_add(st, &on, &oid) < 0)
+			goto store_fail;
+		int64_t qid;
+		if (store_queue_push(st, oid, stage, &qid) < 0)
+			goto store_fail;
+		char d[160];
+		snprintf(d, sizeof(d), "complete; queued for %s", stage);
+		store_audit(st, "ordergw", "order", oid, "accepted", d);
+		store_audit(st, "ordergw", "queue", qid, "queued", stage);
+		const char *to = recipient_for(r, p);
+		if (to != NULL) {
+			struct notify_ctx nc;
+			fill_notify(r, &nc, to);
+			nc.order_id = oid;
+			nc.locale = p ? p->locale : r->cfg->default_locale;
+			const char *err;
+			if (notify_queue(st, r->cfg, NOTIFY_CONFIRMATION, o, &nc, &err) < 0)
+				store_audit(st, "ordergw", "order", oid, "no confirmation sent", err);
+			else
+				r->stats->messages++;
+		}
+		r->accepted++;
+		r->stats->orders_accepted++;
+		outcome_add(r, "order %lld accepted", (long long)oid);
+	} else {
+		on.status = "exception";
+		if (store_order_add(st, &on, &oid) < 0)
+			goto store_fail;
+		store_audit(st, "ordergw", "order", oid, "held", cr.status);
+		summary = summary_of(o, p, problems, strcmp(cr.status, "invalid") == 0 ? "Invalid order" : "Incomplete order");
+		if (record_exception(r, o, p, oid, cr.status, problems, summary, dj.data) < 0)
+			goto store_fail;
+		outcome_add(r, "order %lld held as an exception", (long long)oid);
+	}
+	ret = 0;
+	goto out;
+store_fail:
+	fail(r, store_error(st));
+out:
+	free(summary);
+	json_object_put(problems);
+	buf_free(&rec);
+	buf_free(&dj);
+	return r->failed ? -1 : ret;
+}
+
+/* ---- one document ------------------------------------------------------------ */
+
+static int document_exception(struct doc_run *r, const char *reason, const char *summary,
+			      const struct diags *d)
+{
+	struct buf dj;
+	buf_init(&dj, 1u << 20);
+	if (d != NULL)
+		diags_to_json(d, &dj);
+	else
+		buf_adds(&dj, "[]");
+	int rc = record_exception(r, NULL, r->mail_partner, 0, reason, NULL, summary, dj.data);
+	buf_free(&dj);
+	if (rc < 0)
+		fail(r, store_error(r->st));
+	return rc;
+}
+
+static int process(const struct config *cfg, struct store *st, struct store_doc *doc,
+		   struct pipeline_stats *stats)
+{
+	struct doc_run r = { .cfg = cfg, .st = st, .doc = doc, .stats = stats };
+	buf_init(&r.outcome, 8192);
+	r.is_email = strcmp(doc->channel, "imap") == 0 || strcmp(doc->channel, "maildir") == 0;
+	struct diags d;
+	diags_init(&d);
+	d.prefix = doc->name ? doc->name : doc->source_key;
+	int ret = -1;
+
+	if (store_begin(st) < 0) {
+		log_warnx("document %lld: %s", (long long)doc->id, store_error(st));
+		goto out;
+	}
+	store_audit(st, "ordergw", "document", doc->id, "processing", doc->source_key);
+	if (doc->truncated) {
+		char s[256];
+		snprintf(s, sizeof(s), "Message of %zu bytes is over the size limit; only its headers were kept",
+			 doc->full_size);
+		diag_add(&d, DIAG_ERROR, NULL, "%s", s);
+		document_exception(&r, "too_large", s, &d);
+		outcome_add(&r, "too large (%zu bytes)", doc->full_size);
+		goto finish;
+	}
+	struct parse_output po;
+	parse_output_init(&po, &d);
+	po.emit = emit_order;
+	po.ctx = &r;
+	struct extract_input in = {
+		.data = doc->data, .len = doc->len, .name = d.prefix, .format = NULL,
+		.is_email = r.is_email, .max_order_bytes = cfg->max_order_bytes,
+		.max_mime_parts = cfg->max_mime_parts, .max_mime_depth = cfg->max_mime_depth,
+		.on_headers = on_headers, .on_headers_ctx = &r,
+	};
+	int er = extract_document(&in, &po, r.is_email ? &r.mail : NULL);
+	if (r.failed) {
+		parse_output_free(&po);
+		goto rollback;
+	}
+	size_t orders = r.accepted + r.exceptions + r.duplicates;
+	if (po.n_rejected > 0 || (orders > 0 && d.n_errors > 0)) {
+		char s[256];
+		snprintf(s, sizeof(s), "%zu order(s) in this document were rejected: %s", po.n_rejected ? po.n_rejected : d.n_errors,
+			 d.n ? d.items[0].message : "see diagnostics");
+		document_exception(&r, "rejected", s, &d);
+	} else if (orders == 0 && po.not_order != NULL) {
+		char s[256];
+		snprintf(s, sizeof(s), "not an order: %s", po.not_order);
+		if (r.is_email)
+			document_exception(&r, "no_order", s, &d);
+		outcome_add(&r, "%s", s);
+		stats->ignored++;
+	} else if (orders == 0) {
+		struct buf sb;
+		buf_init(&sb, 4096);
+		const char *first = diags_first_error(&d, &sb);
+		char s[600];
+		if (er < 0 || first != NULL)
+			snprintf(s, sizeof(s), "Could not be read: %s", first ? first : "unknown format");
+		else
+			snprintf(s, sizeof(s), "No order found%s%s", r.is_email ? " in the message from " : "",
+				 r.is_email && r.mail.from_addr ? r.mail.from_addr : "");
+		buf_free(&sb);
+		document_exception(&r, er < 0 || d.n_errors ? "unreadable" : "no_order", s, &d);
+		outcome_add(&r, "exception: %s", s);
+	}
+	parse_output_free(&po);
+	if (r.failed)
+		goto rollback;
+finish:
+	if (store_doc_done(st, doc->id, r.outcome.data ? r.outcome.data : "", r.is_email ? r.mail.message_id : NULL,
+			   r.is_email ? r.mail.from_addr : NULL, r.is_email ? r.mail.subject : NULL) < 0 ||
+	    store_audit(st, "ordergw", "document", doc->id, "processed", r.outcome.data) < 0 ||
+	    store_commit(st) < 0) {
+		fail(&r, store_error(st));
+		goto rollback;
+	}
+	stats->documents++;
+	ret = 0;
+	goto out;
+rollback:
+	store_rollback(st);
+	log_warnx("document %lld: processing failed: %s", (long long)doc->id, r.error);
+	ret = -1;
+out:
+	if (r.have_mail || r.is_email)
+		extract_mail_free(&r.mail);
+	diags_free(&d);
+	buf_free(&r.outcome);
+	return ret;
+}
+
+/* A document the pipeline cannot get through is set aside as an exception so
+ * it never blocks the ones behind it. */
+static int quarantine(struct store *st, struct store_doc *doc, const char *why)
+{
+	if (store_begin(st) < 0)
+		return -1;
+	char s[600];
+	snprintf(s, sizeof(s), "Internal error while processing: %s", why);
+	struct store_exception_new e = { .document_id = doc->id, .reason = "internal", .summary = s };
+	int64_t eid;
+	if (store_exception_add(st, &e, &eid) < 0 ||
+	    store_doc_done(st, doc->id, s, NULL, NULL, NULL) < 0 ||
+	    store_audit(st, "ordergw", "document", doc->id, "quarantined", why) < 0 ||
+	    store_commit(st) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+int pipeline_process_id(const struct config *cfg, struct store *st, int64_t doc_id,
+			struct pipeline_stats *stats)
+{
+	struct store_doc doc = { 0 };
+	int rc = store_doc_get(st, doc_id, &doc);
+	if (rc <= 0)
+		return -1;
+	rc = process(cfg, st, &doc, stats);
+	store_doc_clear(&doc);
+	return rc;
+}
+
+int pipeline_run(const struct config *cfg, struct store *st, size_t max, struct pipeline_stats *stats)
+{
+	int64_t last = 0;
+	size_t n = 0;
+	while (max == 0 || n < max) {
+		struct store_doc doc = { 0 };
+		int rc = store_doc_next(st, last, &doc);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		last = doc.id;
+		if (process(cfg, st, &doc, stats) < 0) {
+			/* Once more, then set it aside. */
+			if (process(cfg, st, &doc, stats) < 0 && quarantine(st, &doc, "the store refused the result") < 0) {
+				store_doc_clear(&doc);
+				return -1;
+			}
+		}
+		store_doc_clear(&doc);
+		n++;
+	}
+	return 0;
+}
