@@ -84,6 +84,10 @@ static int parse_id(const char *s, int64_t *id)
 
 int cmd_check_config(struct cli *cli, int argc, char **argv)
 {
+	if (cli_flag(cli, &argc, argv, "--man")) {
+		config_print_man(stdout);
+		return 0;
+	}
 	if (cli_flag(cli, &argc, argv, "--keys")) {
 		config_print_keys(stdout);
 		return 0;

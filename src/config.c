@@ -275,6 +275,7 @@ struct loader {
 	enum sect sect;
 	void *obj;               /* current section struct */
 	int sect_line;
+	bool skip;               /* inside a section header that was refused */
 	bool seen[sizeof(keys) / sizeof(keys[0])];   /* keys set in this section */
 };
 
@@ -404,8 +405,11 @@ static void apply_defaults(struct loader *L, enum sect s)
 
 static void close_section(struct loader *L)
 {
-	apply_defaults(L, L->sect);
+	if (L->sect != S_GLOBAL)
+		apply_defaults(L, L->sect);
 	memset(L->seen, 0, sizeof(L->seen));
+	L->sect = S_GLOBAL;
+	L->obj = NULL;
 }
 
 static void *grow(void *arr, size_t *n, size_t size)
@@ -510,7 +514,7 @@ static void handle_line(struct loader *L, char *s, int line)
 		}
 		*e = '\0';
 		close_section(L);
-		open_section(L, trim(s + 1), line);
+		L->skip = open_section(L, trim(s + 1), line) < 0;
 		return;
 	}
 	char *eq = strchr(s, '=');
@@ -527,6 +531,8 @@ static void handle_line(struct loader *L, char *s, int line)
 			v = trim(v);
 			break;
 		}
+	if (L->sect == S_GLOBAL && L->skip)
+		return;   /* the refused section header was reported already */
 	if (L->sect == S_GLOBAL) {
 		err(L, line, "\"%s\" is outside any section (put it under [store], [mailbox NAME], ...)", k);
 		return;
@@ -669,8 +675,7 @@ int config_load(const char *path, struct config **out, struct diags *d)
 	}
 	free(line);
 	fclose(f);
-	if (L.sect >= S_MAILBOX)
-		close_section(&L);
+	close_section(&L);
 	if (!c->has_outbox) {
 		L.sect = S_OUTBOX;
 		L.obj = &c->outbox;
@@ -817,6 +822,34 @@ int config_stage_index(const struct config *c, const char *stage)
 		if (strcmp(c->stages.v[i], stage) == 0)
 			return (int)i;
 	return -1;
+}
+
+void config_print_man(void *file)
+{
+	FILE *f = file;
+	fputs(".TH ORDERGW.CONF 5 \"\" \"ordergw\" \"File Formats\"\n"
+	      ".SH NAME\nordergw.conf \\- configuration of the ordergw order gateway\n"
+	      ".SH DESCRIPTION\nOne INI file. Lines starting with # or ; are comments; a # or ; after\n"
+	      "white space ends a value. Sections [mailbox NAME], [drop NAME], [partner ID] and\n"
+	      "[rule NAME] may repeat with different names. Relative paths are taken relative to\n"
+	      "the folder of the file. Passwords never appear here: name a file that holds one\n"
+	      "with password_file. Check a file with\n.B ordergw -c FILE check-config\n"
+	      "before a reload; every mistake is reported as file:line.\n"
+	      ".SH LIMITS\nA document over max_message_bytes is stored with its headers only and\n"
+	      "raised as an exception; more than max_mime_parts parts or deeper nesting than\n"
+	      "max_mime_depth is reported and the rest ignored; every rule pattern runs with the\n"
+	      "regex match and depth limits. None of these stop the daemon or hold up other documents.\n", f);
+	enum sect last = S_GLOBAL;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct key *k = &keys[i];
+		if (k->sect != last) {
+			fprintf(f, ".SH [%s%s]\n", sect_names[k->sect], sect_named[k->sect] ? " NAME" : "");
+			last = k->sect;
+		}
+		fprintf(f, ".TP\n.B %s\n%s.%s%s%s%s\n", k->name, k->help, k->required ? " Required." : "",
+			k->def ? " Default: " : "", k->def ? k->def : "", k->def ? "." : "");
+	}
+	fputs(".SH SEE ALSO\nordergw(1), ordergwd(8)\n", f);
 }
 
 void config_print_keys(void *file)

@@ -132,17 +132,17 @@ int mailmsg_encode_header(struct buf *out, const char *name, const char *value)
 			}
 		}
 	} else {
-		/* Encoded words of at most 45 bytes of UTF-8 (60 base64 chars), never
-		 * splitting a character. */
+		/* Encoded words of at most 39 bytes of UTF-8 (52 base64 characters, a
+		 * 64-character word), never splitting a character. */
 		const unsigned char *p = (const unsigned char *)v;
 		size_t n = strlen(v);
 		bool first = true;
 		while (n > 0) {
-			size_t take = n > 45 ? 45 : n;
+			size_t take = n > 39 ? 39 : n;
 			while (take < n && take > 0 && (p[take] & 0xC0) == 0x80)
 				take--;
 			if (take == 0)
-				take = n > 45 ? 45 : n;
+				take = n > 39 ? 39 : n;
 			if (!first)
 				buf_adds(out, "\r\n ");
 			buf_adds(out, "=?UTF-8?B?");
@@ -236,11 +236,15 @@ static void add_from(struct buf *out, const char *hname, const char *name, const
 		struct buf tmp;
 		buf_init(&tmp, 4096);
 		mailmsg_encode_header(&tmp, hname, n);
-		/* drop the CRLF and append the address */
+		/* drop the CRLF and append the address, folded when the line is full */
 		if (tmp.len >= 2)
 			tmp.len -= 2;
 		buf_add(out, tmp.data, tmp.len);
-		buf_printf(out, " <%s>\r\n", addr);
+		const char *last = tmp.data;
+		for (const char *q = tmp.data; (q = strstr(q, "\r\n")) != NULL; q += 2)
+			last = q + 2;
+		size_t col = (size_t)(tmp.data + tmp.len - last);
+		buf_printf(out, "%s<%s>\r\n", col + strlen(addr) + 3 > 78 ? "\r\n " : " ", addr);
 		buf_free(&tmp);
 	}
 	free(n);
