@@ -221,6 +221,10 @@ static int parse(struct parser *p)
 				    (int)nclose, close);
 		const char *name = t + q;
 		size_t nname = (size_t)(end - name), tag_end = (size_t)(end - t) + nclose;
+		/* "{{a}\n{{b}}": say the first tag is open, not that "a}\n{{b" is a bad name. */
+		if (sigil != '!' && find(name, nname, p->otag, p->no) != NULL)
+			return perr(p, tag, "tag is not closed: expected \"%.*s\" before the next \"%.*s\"",
+				    (int)nclose, close, (int)p->no, p->otag);
 
 		/* Standalone: only white space on the line besides this tag. */
 		bool standalone = false;
