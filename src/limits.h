@@ -19,4 +19,14 @@
 #define OG_PCRE2_DEPTH_LIMIT_DEFAULT   10000u
 #define OG_MAX_CONFIG_LINE             8192u
 
+/* Mustache templates (mustache.h); the render limits are defaults that
+ * struct mustache_opts may change. */
+#define OG_MUSTACHE_MAX_TEMPLATE_BYTES (1u * 1024 * 1024)  /* one template or partial */
+#define OG_MUSTACHE_MAX_OUTPUT_DEFAULT (4u * 1024 * 1024)  /* one rendered message part */
+#define OG_MUSTACHE_MAX_DEPTH_DEFAULT  64u      /* nested sections + partials */
+#define OG_MUSTACHE_MAX_STEPS_DEFAULT  10000000ul   /* tags rendered: stops n^k loops */
+#define OG_MUSTACHE_MAX_NESTING        100u     /* sections nested in one template */
+#define OG_MUSTACHE_MAX_NAME           256u     /* bytes of one tag name */
+#define OG_MUSTACHE_MAX_DELIM          16u      /* bytes of one set delimiter */
+
 #endif
