@@ -13,6 +13,7 @@
 #define OG_MAX_ORDER_BYTES_DEFAULT     (32u * 1024 * 1024)  /* arena of one order */
 #define OG_MAX_LINES_PER_ORDER         100000u
 #define OG_MAX_DIAGS                   200u     /* further ones are counted, not kept */
+#define OG_MAX_PROBLEMS                1000u    /* validation problems kept per order */
 #define OG_MAX_FIELD_BYTES             4096u    /* one value in the record */
 #define OG_MAX_XML_DEPTH               256u
 #define OG_PCRE2_MATCH_LIMIT_DEFAULT   100000u
