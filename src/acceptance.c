@@ -1,50 +1,66 @@
-/* acceptance.c — see acceptance.h. */
+/* acceptance.c — see acceptance.h.  The checks themselves are validate.c;
+ * this file only turns a partner's configuration into a validate_policy
+ * and the result into the PROBLEM JSON the store and messages use. */
 #include "acceptance.h"
+#include "buf.h"
 #include "config.h"
+#include "log.h"
 #include "order.h"
+#include "store.h"
+#include "validate.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-static void problem(struct acceptance *a, const char *check, const char *field, bool blocking,
-		    const char *msg)
-{
-	json_object *p = json_object_new_object();
-	json_object_object_add(p, "check", json_object_new_string(check));
-	json_object_object_add(p, "field", json_object_new_string(field));
-	json_object_object_add(p, "severity", json_object_new_string(blocking ? "blocking" : "warning"));
-	json_object_object_add(p, "message", json_object_new_string(msg));
-	json_object_array_add(a->problems, p);
-	if (blocking) {
-		a->blocking = true;
-		if (check[0] == 'V')
-			a->status = "invalid";
-		else if (strcmp(a->status, "invalid") != 0)
-			a->status = "incomplete";
-	}
-}
 
 int acceptance_check(struct order *o, const struct cfg_partner *p, const struct config *cfg,
 		     struct acceptance *a)
 {
-	(void)cfg;
-	a->problems = json_object_new_array();
-	a->blocking = false;
-	a->status = "complete";
-	if (p == NULL)
-		problem(a, "C1", "partner_id", true, "The customer could not be identified from the sender.");
-	if (o->po_number == NULL)
-		problem(a, "C12", "po_number", true, "The order has no PO number.");
-	if (o->n_lines == 0)
-		problem(a, "C5", "lines", true, "The order has no item lines.");
-	for (size_t i = 0; i < o->n_lines; i++) {
-		char f[64], m[256];
-		if (o->lines[i].quantity == NULL) {
-			snprintf(f, sizeof(f), "lines[%zu].quantity", i);
-			snprintf(m, sizeof(m), "Line %s has no quantity.", o->lines[i].line_no ? o->lines[i].line_no : "?");
-			problem(a, "C5", f, true, m);
-		}
+	char now[32], today[11];
+	/* ORDERGW_TODAY pins the date for tests; otherwise the store's clock. */
+	const char *t = getenv("ORDERGW_TODAY");
+	if (t == NULL || strlen(t) != 10)
+		t = store_now(now);
+	snprintf(today, sizeof(today), "%.10s", t);
+	struct validate_policy pol;
+	validate_policy_init(&pol, today);
+	if (p != NULL) {
+		struct buf req;
+		buf_init(&req, 4096);
+		for (size_t i = 0; i < p->required.n; i++)
+			buf_printf(&req, "%s%s", i ? " " : "", p->required.v[i]);
+		const char *err;
+		if (validate_policy_set_blocking(&pol, req.data ? req.data : "", &err) < 0)
+			log_warnx("partner %s: required: %s", p->id, err);
+		buf_free(&req);
+		pol.partner_known = true;
+		pol.default_currency = p->currency;
+		pol.max_order_age_days = p->max_order_age_days;
+		pol.lead_time_days = p->lead_time_days;
 	}
-	if (o->requested_delivery_date == NULL && o->ship_by_date == NULL && o->window_latest == NULL)
-		problem(a, "C7", "requested_delivery_date", true, "The requested delivery date is missing.");
+	struct problems ps;
+	problems_init(&ps);
+	int st = validate_order(o, &pol, &ps);
+	if (st < 0) {
+		problems_free(&ps);
+		return -1;
+	}
+	struct buf js;
+	buf_init(&js, 16u << 20);
+	const char *locale = p ? p->locale : (cfg ? cfg->default_locale : "en");
+	/* The stored problems are in English (sales reads them); templates
+	 * render the customer's language from the keys. */
+	(void)locale;
+	if (problems_to_json(&ps, "en", &js) < 0) {
+		buf_free(&js);
+		problems_free(&ps);
+		return -1;
+	}
+	a->problems = json_tokener_parse(js.data);
+	if (a->problems == NULL)
+		a->problems = json_object_new_array();
+	a->status = validate_status_name(ps.status);
+	a->blocking = ps.status != VALIDATE_COMPLETE;
+	buf_free(&js);
+	problems_free(&ps);
 	return 0;
 }

@@ -8,6 +8,8 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "notify.h"
+#include "templates.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +98,24 @@ int cmd_check_config(struct cli *cli, int argc, char **argv)
 	int rc = cli_load_config(cli, &cfg);
 	if (rc != 0)
 		return rc;
+	/* Every template, shipped and overridden, must parse. */
+	struct diags d;
+	diags_init(&d);
+	int terr = templates_check_dir(notify_templates_dir(), &d);
+	if (cfg->templates_dir != NULL) {
+		int e = templates_check_dir(cfg->templates_dir, &d);
+		terr = terr < 0 || e < 0 ? -1 : terr + e;
+	}
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "%s: %s%s\n", d.items[i].where,
+			d.items[i].severity == DIAG_WARNING ? "warning: " : "", d.items[i].message);
+	diags_free(&d);
+	if (terr != 0) {
+		fprintf(stderr, "ordergw: %s: templates: %s\n", cfg->path,
+			terr < 0 ? "a template folder cannot be read" : "errors above");
+		config_free(&cfg);
+		return EX_CONFIG;
+	}
 	printf("%s: OK: %zu mailbox(es), %zu drop(s), %zu partner(s), %zu rule(s); store %s; outbox %s\n",
 	       cfg->path, cfg->n_mailboxes, cfg->n_drops, cfg->n_partners, cfg->n_rules, cfg->store_path,
 	       cfg->outbox.url);

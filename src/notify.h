@@ -23,12 +23,15 @@ struct notify_ctx {
 	const char *subject;        /* the customer's subject, for "Re:" */
 	const char *token;          /* clarification reference, e.g. "OG-12" */
 	const char *locale;
+	const char *partner_id, *partner_name;
 	const char *reason;         /* rejection reason */
 	json_object *problems;      /* PROBLEM array, or NULL */
 	int64_t order_id, document_id, exception_id;
 };
 
-extern const char *const notify_kind_names[];
+extern const char *const notify_kind_names[];   /* also the template names */
+/* The folder of the shipped templates this program uses. */
+const char *notify_templates_dir(void);
 /* Compose and queue; 0 ok, -1 with error_r (store failure or bad address). */
 int notify_queue(struct store *st, const struct config *cfg, enum notify_kind kind,
 		 struct order *o, const struct notify_ctx *n, const char **error_r);

@@ -115,11 +115,15 @@ static const char *recipient_for(struct doc_run *r, const struct cfg_partner *p)
 	return NULL;
 }
 
-static void fill_notify(struct doc_run *r, struct notify_ctx *n, const char *to)
+static void fill_notify(struct doc_run *r, struct notify_ctx *n, const char *to,
+			const struct cfg_partner *p)
 {
 	memset(n, 0, sizeof(*n));
 	n->recipient = to;
 	n->document_id = r->doc->id;
+	n->locale = p ? p->locale : r->cfg->default_locale;
+	n->partner_id = p ? p->id : NULL;
+	n->partner_name = p ? p->name : NULL;
 	if (r->is_email) {
 		n->recipient_name = r->mail.from_display;
 		n->in_reply_to = r->mail.message_id;
@@ -178,15 +182,15 @@ static int record_exception(struct doc_run *r, struct order *o, const struct cfg
 	r->stats->exceptions++;
 	if (clarify) {
 		struct notify_ctx nc;
-		fill_notify(r, &nc, to);
+		fill_notify(r, &nc, to, p);
 		nc.token = token;
 		nc.problems = problems;
 		nc.order_id = order_id;
 		nc.exception_id = eid;
-		nc.locale = p ? p->locale : r->cfg->default_locale;
 		const char *err;
 		if (notify_queue(r->st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err) < 0) {
-			/* A bad address is the customer's problem, not the pipeline's. */
+			/* A bad address or template must not hold up the order itself. */
+			log_warnx("exception %lld: no clarification sent: %s", (long long)eid, err);
 			store_audit(r->st, "ordergw", "exception", eid, "no clarification sent", err);
 		} else {
 			r->stats->messages++;
@@ -307,12 +311,17 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 		const char *to = recipient_for(r, p);
 		if (to != NULL) {
 			struct notify_ctx nc;
-			fill_notify(r, &nc, to);
+			fill_notify(r, &nc, to, p);
 			nc.order_id = oid;
-			nc.locale = p ? p->locale : r->cfg->default_locale;
 			const char *err;
-			if (notify_queue(st, r->cfg, NOTIFY_CONFIRMATION, o, &nc, &err) < 0)
+			/* An order waiting for review gets a receipt now and the formal
+			 * confirmation when review releases it; one routed past review
+			 * is confirmed at once. */
+			enum notify_kind k = strcmp(stage, "review") == 0 ? NOTIFY_RECEIPT : NOTIFY_CONFIRMATION;
+			if (notify_queue(st, r->cfg, k, o, &nc, &err) < 0) {
+				log_warnx("order %lld: no %s sent: %s", (long long)oid, notify_kind_names[k], err);
 				store_audit(st, "ordergw", "order", oid, "no confirmation sent", err);
+			}
 			else
 				r->stats->messages++;
 		}
