@@ -14,14 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#define STMT_CACHE 64
-
-struct store {
-	sqlite3 *db;
-	char error[512];
-	struct { const char *sql; sqlite3_stmt *st; } cache[STMT_CACHE];
-	size_t n_cache;
-};
+#include "store_internal.h"
 
 static const char *const migrations[] = {
 	/* version 1 */
@@ -94,7 +87,7 @@ static const char *const migrations[] = {
 	"CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
 };
 
-static int check(struct store *s, int rc, const char *what)
+int store_check(struct store *s, int rc, const char *what)
 {
 	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
@@ -120,7 +113,7 @@ const char *store_now(char buf[32])
 	return buf;
 }
 
-static sqlite3_stmt *prep(struct store *s, const char *sql)
+sqlite3_stmt *store_prep(struct store *s, const char *sql)
 {
 	for (size_t i = 0; i < s->n_cache; i++)
 		if (s->cache[i].sql == sql) {
@@ -129,7 +122,7 @@ static sqlite3_stmt *prep(struct store *s, const char *sql)
 			return s->cache[i].st;
 		}
 	sqlite3_stmt *st;
-	if (check(s, sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL), "prepare") < 0)
+	if (store_check(s, sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL), "prepare") < 0)
 		fatal("store: %s (SQL: %.80s)", s->error, sql);   /* a bug, not bad input */
 	if (s->n_cache < STMT_CACHE) {
 		s->cache[s->n_cache].sql = sql;
@@ -140,7 +133,7 @@ static sqlite3_stmt *prep(struct store *s, const char *sql)
 }
 
 /* Statements not in the cache (cache full) are finalized by done(). */
-static void done(struct store *s, sqlite3_stmt *st)
+void store_done(struct store *s, sqlite3_stmt *st)
 {
 	for (size_t i = 0; i < s->n_cache; i++)
 		if (s->cache[i].st == st) {
@@ -150,7 +143,7 @@ static void done(struct store *s, sqlite3_stmt *st)
 	sqlite3_finalize(st);
 }
 
-static void bt(sqlite3_stmt *st, int i, const char *v)
+void store_bt(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v == NULL)
 		sqlite3_bind_null(st, i);
@@ -158,8 +151,8 @@ static void bt(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-static void bi(sqlite3_stmt *st, int i, int64_t v) { sqlite3_bind_int64(st, i, v); }
-static void bi0(sqlite3_stmt *st, int i, int64_t v)
+void store_bi(sqlite3_stmt *st, int i, int64_t v) { sqlite3_bind_int64(st, i, v); }
+void store_bi0(sqlite3_stmt *st, int i, int64_t v)
 {
 	if (v == 0)
 		sqlite3_bind_null(st, i);
@@ -167,7 +160,7 @@ static void bi0(sqlite3_stmt *st, int i, int64_t v)
 		sqlite3_bind_int64(st, i, v);
 }
 
-static char *ct(sqlite3_stmt *st, int i)
+char *store_ct(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	if (t == NULL)
@@ -178,11 +171,11 @@ static char *ct(sqlite3_stmt *st, int i)
 	return p;
 }
 
-static int step_done(struct store *s, sqlite3_stmt *st, const char *what)
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
-	int r = check(s, rc, what);
-	done(s, st);
+	int r = store_check(s, rc, what);
+	store_done(s, st);
 	return r;
 }
 
@@ -201,7 +194,7 @@ static int exec(struct store *s, const char *sql)
 static int migrate(struct store *s)
 {
 	sqlite3_stmt *st;
-	if (check(s, sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL), "user_version") < 0)
+	if (store_check(s, sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL), "user_version") < 0)
 		return -1;
 	int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
@@ -291,10 +284,10 @@ static void sha256_hex(const void *data, size_t len, char hex[65])
 
 int store_doc_exists(struct store *s, const char *source_key)
 {
-	sqlite3_stmt *st = prep(s, "SELECT 1 FROM documents WHERE source_key = ?");
-	bt(st, 1, source_key);
+	sqlite3_stmt *st = store_prep(s, "SELECT 1 FROM documents WHERE source_key = ?");
+	store_bt(st, 1, source_key);
 	int rc = sqlite3_step(st);
-	done(s, st);
+	store_done(s, st);
 	return rc == SQLITE_ROW ? 1 : 0;
 }
 
@@ -303,23 +296,23 @@ int store_doc_add(struct store *s, const struct store_doc_meta *m,
 {
 	char now[32], hex[65];
 	sha256_hex(data, len, hex);
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"INSERT INTO documents (source_key, channel, endpoint, name, received_at, content_hash,"
 		" size, full_size, truncated, raw) VALUES (?,?,?,?,?,?,?,?,?,?)"
 		" ON CONFLICT (source_key) DO NOTHING");
-	bt(st, 1, m->source_key);
-	bt(st, 2, m->channel);
-	bt(st, 3, m->endpoint);
-	bt(st, 4, m->name);
-	bt(st, 5, store_now(now));
-	bt(st, 6, hex);
-	bi(st, 7, (int64_t)len);
-	bi(st, 8, (int64_t)(m->truncated ? m->full_size : len));
-	bi(st, 9, m->truncated);
+	store_bt(st, 1, m->source_key);
+	store_bt(st, 2, m->channel);
+	store_bt(st, 3, m->endpoint);
+	store_bt(st, 4, m->name);
+	store_bt(st, 5, store_now(now));
+	store_bt(st, 6, hex);
+	store_bi(st, 7, (int64_t)len);
+	store_bi(st, 8, (int64_t)(m->truncated ? m->full_size : len));
+	store_bi(st, 9, m->truncated);
 	sqlite3_bind_blob64(st, 10, len ? data : "", len, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
-	done(s, st);
-	if (check(s, rc, "store document") < 0)
+	store_done(s, st);
+	if (store_check(s, rc, "store document") < 0)
 		return -1;
 	if (sqlite3_changes(s->db) == 0)
 		return 1;
@@ -331,11 +324,11 @@ int store_doc_add(struct store *s, const struct store_doc_meta *m,
 static void read_doc(sqlite3_stmt *st, struct store_doc *d)
 {
 	d->id = sqlite3_column_int64(st, 0);
-	d->source_key = ct(st, 1);
-	d->channel = ct(st, 2);
-	d->endpoint = ct(st, 3);
-	d->name = ct(st, 4);
-	d->received_at = ct(st, 5);
+	d->source_key = store_ct(st, 1);
+	d->channel = store_ct(st, 2);
+	d->endpoint = store_ct(st, 3);
+	d->name = store_ct(st, 4);
+	d->received_at = store_ct(st, 5);
 	d->len = (size_t)sqlite3_column_bytes(st, 6);
 	d->data = malloc(d->len + 1);
 	if (d->data == NULL)
@@ -349,32 +342,32 @@ static void read_doc(sqlite3_stmt *st, struct store_doc *d)
 
 int store_doc_next(struct store *s, int64_t after_id, struct store_doc *d)
 {
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"SELECT id, source_key, channel, endpoint, name, received_at, raw, truncated, full_size"
 		" FROM documents WHERE state = 'new' AND id > ? ORDER BY id LIMIT 1");
-	bi(st, 1, after_id);
+	store_bi(st, 1, after_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_doc(st, d);
-	done(s, st);
+	store_done(s, st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return check(s, rc, "next document") < 0 ? -1 : 0;
+	return store_check(s, rc, "next document") < 0 ? -1 : 0;
 }
 
 int store_doc_get(struct store *s, int64_t id, struct store_doc *d)
 {
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"SELECT id, source_key, channel, endpoint, name, received_at, raw, truncated, full_size"
 		" FROM documents WHERE id = ?");
-	bi(st, 1, id);
+	store_bi(st, 1, id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_doc(st, d);
-	done(s, st);
+	store_done(s, st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return check(s, rc, "get document") < 0 ? -1 : 0;
+	return store_check(s, rc, "get document") < 0 ? -1 : 0;
 }
 
 void store_doc_clear(struct store_doc *d)
@@ -392,23 +385,23 @@ int store_doc_done(struct store *s, int64_t id, const char *outcome,
 		   const char *message_id, const char *sender, const char *subject)
 {
 	char now[32];
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"UPDATE documents SET state = 'processed', processed_at = ?, outcome = ?,"
 		" message_id = ?, sender = ?, subject = ? WHERE id = ?");
-	bt(st, 1, store_now(now));
-	bt(st, 2, outcome);
-	bt(st, 3, message_id);
-	bt(st, 4, sender);
-	bt(st, 5, subject);
-	bi(st, 6, id);
-	return step_done(s, st, "mark document processed");
+	store_bt(st, 1, store_now(now));
+	store_bt(st, 2, outcome);
+	store_bt(st, 3, message_id);
+	store_bt(st, 4, sender);
+	store_bt(st, 5, subject);
+	store_bi(st, 6, id);
+	return store_step_done(s, st, "mark document processed");
 }
 
 int store_doc_set_pending(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = prep(s, "UPDATE documents SET state = 'new' WHERE id = ?");
-	bi(st, 1, id);
-	return step_done(s, st, "reprocess document");
+	sqlite3_stmt *st = store_prep(s, "UPDATE documents SET state = 'new' WHERE id = ?");
+	store_bi(st, 1, id);
+	return store_step_done(s, st, "reprocess document");
 }
 
 /* ---- orders -------------------------------------------------------------- */
@@ -416,43 +409,43 @@ int store_doc_set_pending(struct store *s, int64_t id)
 static void read_order(sqlite3_stmt *st, struct store_order_row *r)
 {
 	r->id = sqlite3_column_int64(st, 0);
-	r->status = ct(st, 1);
-	r->content_hash = ct(st, 2);
-	r->stage = ct(st, 3);
-	r->record = ct(st, 4);
+	r->status = store_ct(st, 1);
+	r->content_hash = store_ct(st, 2);
+	r->stage = store_ct(st, 3);
+	r->record = store_ct(st, 4);
 	r->document_id = sqlite3_column_int64(st, 5);
 }
 
 int store_order_find(struct store *s, const char *partner_id, const char *po_number,
 		     struct store_order_row *r)
 {
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"SELECT id, status, content_hash, stage, record, document_id FROM orders"
 		" WHERE partner_id IS ? AND po_number = ? AND status NOT IN ('duplicate', 'ignored')"
 		" ORDER BY id DESC LIMIT 1");
-	bt(st, 1, partner_id);
-	bt(st, 2, po_number);
+	store_bt(st, 1, partner_id);
+	store_bt(st, 2, po_number);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_order(st, r);
-	done(s, st);
+	store_done(s, st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return check(s, rc, "find order") < 0 ? -1 : 0;
+	return store_check(s, rc, "find order") < 0 ? -1 : 0;
 }
 
 int store_order_get(struct store *s, int64_t id, struct store_order_row *r)
 {
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"SELECT id, status, content_hash, stage, record, document_id FROM orders WHERE id = ?");
-	bi(st, 1, id);
+	store_bi(st, 1, id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_order(st, r);
-	done(s, st);
+	store_done(s, st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return check(s, rc, "get order") < 0 ? -1 : 0;
+	return store_check(s, rc, "get order") < 0 ? -1 : 0;
 }
 
 void store_order_row_clear(struct store_order_row *r)
@@ -468,25 +461,25 @@ int store_order_add(struct store *s, const struct store_order_new *o, int64_t *i
 {
 	char now[32];
 	store_now(now);
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"INSERT INTO orders (document_id, partner_id, po_number, format, document_type, status,"
 		" stage, route_rule, content_hash, record, problems, created_at, updated_at, accepted_at)"
 		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-	bi(st, 1, o->document_id);
-	bt(st, 2, o->partner_id);
-	bt(st, 3, o->po_number);
-	bt(st, 4, o->format);
-	bt(st, 5, o->document_type);
-	bt(st, 6, o->status);
-	bt(st, 7, o->stage);
-	bt(st, 8, o->route_rule);
-	bt(st, 9, o->content_hash ? o->content_hash : "");
-	bt(st, 10, o->record);
-	bt(st, 11, o->problems ? o->problems : "[]");
-	bt(st, 12, now);
-	bt(st, 13, now);
-	bt(st, 14, strcmp(o->status, "accepted") == 0 ? now : NULL);
-	if (step_done(s, st, "store order") < 0)
+	store_bi(st, 1, o->document_id);
+	store_bt(st, 2, o->partner_id);
+	store_bt(st, 3, o->po_number);
+	store_bt(st, 4, o->format);
+	store_bt(st, 5, o->document_type);
+	store_bt(st, 6, o->status);
+	store_bt(st, 7, o->stage);
+	store_bt(st, 8, o->route_rule);
+	store_bt(st, 9, o->content_hash ? o->content_hash : "");
+	store_bt(st, 10, o->record);
+	store_bt(st, 11, o->problems ? o->problems : "[]");
+	store_bt(st, 12, now);
+	store_bt(st, 13, now);
+	store_bt(st, 14, strcmp(o->status, "accepted") == 0 ? now : NULL);
+	if (store_step_done(s, st, "store order") < 0)
 		return -1;
 	if (id_r != NULL)
 		*id_r = sqlite3_last_insert_rowid(s->db);
@@ -497,23 +490,23 @@ int store_order_update(struct store *s, int64_t id, const char *status, const ch
 		       const char *record, const char *problems, const char *content_hash)
 {
 	char now[32];
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"UPDATE orders SET status = coalesce(?, status), stage = coalesce(?, stage),"
 		" record = coalesce(?, record), problems = coalesce(?, problems),"
 		" content_hash = coalesce(?, content_hash), updated_at = ?,"
 		" accepted_at = CASE WHEN ? = 'accepted' AND accepted_at IS NULL THEN ? ELSE accepted_at END"
 		" WHERE id = ?");
 	store_now(now);
-	bt(st, 1, status);
-	bt(st, 2, stage);
-	bt(st, 3, record);
-	bt(st, 4, problems);
-	bt(st, 5, content_hash);
-	bt(st, 6, now);
-	bt(st, 7, status);
-	bt(st, 8, now);
-	bi(st, 9, id);
-	return step_done(s, st, "update order");
+	store_bt(st, 1, status);
+	store_bt(st, 2, stage);
+	store_bt(st, 3, record);
+	store_bt(st, 4, problems);
+	store_bt(st, 5, content_hash);
+	store_bt(st, 6, now);
+	store_bt(st, 7, status);
+	store_bt(st, 8, now);
+	store_bi(st, 9, id);
+	return store_step_done(s, st, "update order");
 }
 
 int store_order_set_status(struct store *s, int64_t id, const char *status)
@@ -526,20 +519,20 @@ int store_order_set_status(struct store *s, int64_t id, const char *status)
 int store_exception_add(struct store *s, const struct store_exception_new *e, int64_t *id_r)
 {
 	char now[32];
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"INSERT INTO exceptions (document_id, order_id, partner_id, reason, summary, problems,"
 		" diagnostics, sender, token, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)");
-	bi(st, 1, e->document_id);
-	bi0(st, 2, e->order_id);
-	bt(st, 3, e->partner_id);
-	bt(st, 4, e->reason);
-	bt(st, 5, e->summary);
-	bt(st, 6, e->problems ? e->problems : "[]");
-	bt(st, 7, e->diagnostics ? e->diagnostics : "[]");
-	bt(st, 8, e->sender);
-	bt(st, 9, e->token);
-	bt(st, 10, store_now(now));
-	if (step_done(s, st, "store exception") < 0)
+	store_bi(st, 1, e->document_id);
+	store_bi0(st, 2, e->order_id);
+	store_bt(st, 3, e->partner_id);
+	store_bt(st, 4, e->reason);
+	store_bt(st, 5, e->summary);
+	store_bt(st, 6, e->problems ? e->problems : "[]");
+	store_bt(st, 7, e->diagnostics ? e->diagnostics : "[]");
+	store_bt(st, 8, e->sender);
+	store_bt(st, 9, e->token);
+	store_bt(st, 10, store_now(now));
+	if (store_step_done(s, st, "store exception") < 0)
 		return -1;
 	if (id_r != NULL)
 		*id_r = sqlite3_last_insert_rowid(s->db);
@@ -549,31 +542,31 @@ int store_exception_add(struct store *s, const struct store_exception_new *e, in
 int store_exception_close(struct store *s, int64_t id, const char *state)
 {
 	char now[32];
-	sqlite3_stmt *st = prep(s, "UPDATE exceptions SET state = ?, closed_at = ?, claimed_by = NULL WHERE id = ?");
-	bt(st, 1, state);
-	bt(st, 2, store_now(now));
-	bi(st, 3, id);
-	return step_done(s, st, "close exception");
+	sqlite3_stmt *st = store_prep(s, "UPDATE exceptions SET state = ?, closed_at = ?, claimed_by = NULL WHERE id = ?");
+	store_bt(st, 1, state);
+	store_bt(st, 2, store_now(now));
+	store_bi(st, 3, id);
+	return store_step_done(s, st, "close exception");
 }
 
 int store_exception_by_ref(struct store *s, const char *token, const char *message_id, int64_t *id_r)
 {
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"SELECT e.id FROM exceptions e WHERE e.state = 'open' AND ("
 		" (? IS NOT NULL AND e.token = ?) OR"
 		" (? IS NOT NULL AND EXISTS (SELECT 1 FROM outbox o WHERE o.exception_id = e.id AND o.message_id = ?)))"
 		" ORDER BY e.id DESC LIMIT 1");
-	bt(st, 1, token);
-	bt(st, 2, token);
-	bt(st, 3, message_id);
-	bt(st, 4, message_id);
+	store_bt(st, 1, token);
+	store_bt(st, 2, token);
+	store_bt(st, 3, message_id);
+	store_bt(st, 4, message_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id_r = sqlite3_column_int64(st, 0);
-	done(s, st);
+	store_done(s, st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return check(s, rc, "find exception") < 0 ? -1 : 0;
+	return store_check(s, rc, "find exception") < 0 ? -1 : 0;
 }
 
 /* ---- queues ------------------------------------------------------------------ */
@@ -582,13 +575,13 @@ int store_queue_push(struct store *s, int64_t order_id, const char *stage, int64
 {
 	char now[32];
 	store_now(now);
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"INSERT INTO queue_items (order_id, stage, created_at, updated_at) VALUES (?,?,?,?)");
-	bi(st, 1, order_id);
-	bt(st, 2, stage);
-	bt(st, 3, now);
-	bt(st, 4, now);
-	if (step_done(s, st, "queue order") < 0)
+	store_bi(st, 1, order_id);
+	store_bt(st, 2, stage);
+	store_bt(st, 3, now);
+	store_bt(st, 4, now);
+	if (store_step_done(s, st, "queue order") < 0)
 		return -1;
 	if (id_r != NULL)
 		*id_r = sqlite3_last_insert_rowid(s->db);
@@ -601,21 +594,21 @@ int store_outbox_add(struct store *s, const struct store_outbox_new *m, int64_t 
 {
 	char now[32];
 	store_now(now);
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"INSERT INTO outbox (message_id, kind, channel, recipient, subject, data, order_id,"
 		" document_id, exception_id, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-	bt(st, 1, m->message_id);
-	bt(st, 2, m->kind);
-	bt(st, 3, m->channel ? m->channel : "mail");
-	bt(st, 4, m->recipient);
-	bt(st, 5, m->subject);
+	store_bt(st, 1, m->message_id);
+	store_bt(st, 2, m->kind);
+	store_bt(st, 3, m->channel ? m->channel : "mail");
+	store_bt(st, 4, m->recipient);
+	store_bt(st, 5, m->subject);
 	sqlite3_bind_blob64(st, 6, m->len ? m->data : "", m->len, SQLITE_STATIC);
-	bi0(st, 7, m->order_id);
-	bi0(st, 8, m->document_id);
-	bi0(st, 9, m->exception_id);
-	bt(st, 10, now);
-	bt(st, 11, now);
-	if (step_done(s, st, "queue outgoing message") < 0)
+	store_bi0(st, 7, m->order_id);
+	store_bi0(st, 8, m->document_id);
+	store_bi0(st, 9, m->exception_id);
+	store_bt(st, 10, now);
+	store_bt(st, 11, now);
+	if (store_step_done(s, st, "queue outgoing message") < 0)
 		return -1;
 	if (id_r != NULL)
 		*id_r = sqlite3_last_insert_rowid(s->db);
@@ -625,19 +618,19 @@ int store_outbox_add(struct store *s, const struct store_outbox_new *m, int64_t 
 int store_outbox_next(struct store *s, int64_t after_id, struct store_outbox_row *r)
 {
 	char now[32];
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"SELECT id, message_id, kind, channel, recipient, subject, data, attempts, order_id, exception_id"
 		" FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT 1");
-	bt(st, 1, store_now(now));
-	bi(st, 2, after_id);
+	store_bt(st, 1, store_now(now));
+	store_bi(st, 2, after_id);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		r->id = sqlite3_column_int64(st, 0);
-		r->message_id = ct(st, 1);
-		r->kind = ct(st, 2);
-		r->channel = ct(st, 3);
-		r->recipient = ct(st, 4);
-		r->subject = ct(st, 5);
+		r->message_id = store_ct(st, 1);
+		r->kind = store_ct(st, 2);
+		r->channel = store_ct(st, 3);
+		r->recipient = store_ct(st, 4);
+		r->subject = store_ct(st, 5);
 		r->len = (size_t)sqlite3_column_bytes(st, 6);
 		r->data = malloc(r->len + 1);
 		if (r->data == NULL)
@@ -649,10 +642,10 @@ int store_outbox_next(struct store *s, int64_t after_id, struct store_outbox_row
 		r->order_id = sqlite3_column_int64(st, 8);
 		r->exception_id = sqlite3_column_int64(st, 9);
 	}
-	done(s, st);
+	store_done(s, st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return check(s, rc, "next outgoing message") < 0 ? -1 : 0;
+	return store_check(s, rc, "next outgoing message") < 0 ? -1 : 0;
 }
 
 void store_outbox_row_clear(struct store_outbox_row *r)
@@ -669,37 +662,37 @@ void store_outbox_row_clear(struct store_outbox_row *r)
 int store_outbox_sent(struct store *s, int64_t id)
 {
 	char now[32];
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"UPDATE outbox SET state = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id = ?");
-	bt(st, 1, store_now(now));
-	bi(st, 2, id);
-	return step_done(s, st, "mark message sent");
+	store_bt(st, 1, store_now(now));
+	store_bi(st, 2, id);
+	return store_step_done(s, st, "mark message sent");
 }
 
 int store_outbox_retry(struct store *s, int64_t id, const char *error, const char *next_at)
 {
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?");
-	bt(st, 1, error);
-	bt(st, 2, next_at);
-	bi(st, 3, id);
-	return step_done(s, st, "defer message");
+	store_bt(st, 1, error);
+	store_bt(st, 2, next_at);
+	store_bi(st, 3, id);
+	return store_step_done(s, st, "defer message");
 }
 
 int store_outbox_failed(struct store *s, int64_t id, const char *error)
 {
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?");
-	bt(st, 1, error);
-	bi(st, 2, id);
-	return step_done(s, st, "mark message failed");
+	store_bt(st, 1, error);
+	store_bi(st, 2, id);
+	return store_step_done(s, st, "mark message failed");
 }
 
 int store_outbox_waiting(struct store *s)
 {
-	sqlite3_stmt *st = prep(s, "SELECT count(*) FROM outbox WHERE state = 'pending'");
+	sqlite3_stmt *st = store_prep(s, "SELECT count(*) FROM outbox WHERE state = 'pending'");
 	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	done(s, st);
+	store_done(s, st);
 	return n;
 }
 
@@ -707,58 +700,58 @@ int store_outbox_waiting(struct store *s)
 
 int store_checkpoint_get(struct store *s, const char *source, char **value_r)
 {
-	sqlite3_stmt *st = prep(s, "SELECT value FROM checkpoints WHERE source = ?");
-	bt(st, 1, source);
+	sqlite3_stmt *st = store_prep(s, "SELECT value FROM checkpoints WHERE source = ?");
+	store_bt(st, 1, source);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		*value_r = ct(st, 0);
-	done(s, st);
+		*value_r = store_ct(st, 0);
+	store_done(s, st);
 	if (rc == SQLITE_ROW)
 		return 1;
-	return check(s, rc, "read checkpoint") < 0 ? -1 : 0;
+	return store_check(s, rc, "read checkpoint") < 0 ? -1 : 0;
 }
 
 int store_checkpoint_set(struct store *s, const char *source, const char *value)
 {
 	char now[32];
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"INSERT INTO checkpoints (source, value, updated_at) VALUES (?,?,?)"
 		" ON CONFLICT (source) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
-	bt(st, 1, source);
-	bt(st, 2, value);
-	bt(st, 3, store_now(now));
-	return step_done(s, st, "write checkpoint");
+	store_bt(st, 1, source);
+	store_bt(st, 2, value);
+	store_bt(st, 3, store_now(now));
+	return store_step_done(s, st, "write checkpoint");
 }
 
 int store_counter_next(struct store *s, const char *name, int64_t *value_r)
 {
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"INSERT INTO counters (name, value) VALUES (?, 1)"
 		" ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value");
-	bt(st, 1, name);
+	store_bt(st, 1, name);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*value_r = sqlite3_column_int64(st, 0);
 	/* Step to the end so the statement completes. */
 	while (rc == SQLITE_ROW)
 		rc = sqlite3_step(st);
-	done(s, st);
-	return check(s, rc, "counter");
+	store_done(s, st);
+	return store_check(s, rc, "counter");
 }
 
 int store_audit(struct store *s, const char *actor, const char *entity, int64_t entity_id,
 		const char *action, const char *detail)
 {
 	char now[32];
-	sqlite3_stmt *st = prep(s,
+	sqlite3_stmt *st = store_prep(s,
 		"INSERT INTO audit (at, actor, entity, entity_id, action, detail) VALUES (?,?,?,?,?,?)");
-	bt(st, 1, store_now(now));
-	bt(st, 2, actor ? actor : "ordergw");
-	bt(st, 3, entity);
-	bi0(st, 4, entity_id);
-	bt(st, 5, action);
-	bt(st, 6, detail);
-	return step_done(s, st, "audit");
+	store_bt(st, 1, store_now(now));
+	store_bt(st, 2, actor ? actor : "ordergw");
+	store_bt(st, 3, entity);
+	store_bi0(st, 4, entity_id);
+	store_bt(st, 5, action);
+	store_bt(st, 6, detail);
+	return store_step_done(s, st, "audit");
 }
 
 /* ---- listings ------------------------------------------------------------------ */
@@ -769,7 +762,7 @@ static bool is_json_column(const char *name)
 	       strcmp(name, "diagnostics") == 0 || strcmp(name, "detail_json") == 0;
 }
 
-static json_object *row_object(sqlite3_stmt *st)
+json_object *store_row_object(sqlite3_stmt *st)
 {
 	json_object *o = json_object_new_object();
 	for (int i = 0; i < sqlite3_column_count(st); i++) {
@@ -801,21 +794,21 @@ static json_object *row_object(sqlite3_stmt *st)
 }
 
 /* Run a one-off query with up to four text parameters into a JSON array. */
-static json_object *query_rows(struct store *s, const char *sql, const char *p1, const char *p2,
+json_object *store_query_rows(struct store *s, const char *sql, const char *p1, const char *p2,
 			       const char *p3, int64_t n4)
 {
-	sqlite3_stmt *st = prep(s, sql);
+	sqlite3_stmt *st = store_prep(s, sql);
 	int np = sqlite3_bind_parameter_count(st);
-	if (np >= 1) bt(st, 1, p1);
-	if (np >= 2) bt(st, 2, p2);
-	if (np >= 3) bt(st, 3, p3);
-	if (np >= 4) bi(st, 4, n4);
+	if (np >= 1) store_bt(st, 1, p1);
+	if (np >= 2) store_bt(st, 2, p2);
+	if (np >= 3) store_bt(st, 3, p3);
+	if (np >= 4) store_bi(st, 4, n4);
 	json_object *arr = json_object_new_array();
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		json_object_array_add(arr, row_object(st));
-	done(s, st);
-	if (check(s, rc, "query") < 0) {
+		json_object_array_add(arr, store_row_object(st));
+	store_done(s, st);
+	if (store_check(s, rc, "query") < 0) {
 		json_object_put(arr);
 		return NULL;
 	}
@@ -824,7 +817,7 @@ static json_object *query_rows(struct store *s, const char *sql, const char *p1,
 
 json_object *store_list_orders(struct store *s, const char *status, int limit)
 {
-	return query_rows(s,
+	return store_query_rows(s,
 		"SELECT id, partner_id, po_number, format, document_type, status, stage, route_rule,"
 		" created_at, accepted_at, json_extract(record, '$.order_date') AS order_date,"
 		" json_extract(record, '$.totals.line_count') AS line_count,"
@@ -847,7 +840,7 @@ static json_object *rows_for(struct store *s, const char *sql, int64_t id)
 {
 	char idbuf[24];
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
-	return query_rows(s, sql, idbuf, NULL, NULL, 0);
+	return store_query_rows(s, sql, idbuf, NULL, NULL, 0);
 }
 
 json_object *store_show_order(struct store *s, int64_t id)
@@ -880,7 +873,7 @@ json_object *store_show_order(struct store *s, int64_t id)
 json_object *store_list_exceptions(struct store *s, const char *state, const char *partner,
 				   const char *reason, int limit)
 {
-	return query_rows(s,
+	return store_query_rows(s,
 		"SELECT e.id, e.document_id, e.order_id, e.partner_id, e.reason, e.summary, e.state,"
 		" e.claimed_by, e.created_at, d.sender, d.subject,"
 		" CAST((julianday('now') - julianday(e.created_at)) * 86400 AS INTEGER) AS waiting_seconds"
@@ -910,7 +903,7 @@ json_object *store_show_exception(struct store *s, int64_t id)
 
 json_object *store_list_queue(struct store *s, const char *stage, bool dead, int limit)
 {
-	return query_rows(s,
+	return store_query_rows(s,
 		"SELECT q.id, q.order_id, q.stage, q.state, q.failures, q.last_error, q.lease_owner,"
 		" q.lease_until, q.created_at, o.partner_id, o.po_number,"
 		" CAST((julianday('now') - julianday(q.created_at)) * 86400 AS INTEGER) AS waiting_seconds"
@@ -922,7 +915,7 @@ json_object *store_list_queue(struct store *s, const char *stage, bool dead, int
 
 json_object *store_list_outbox(struct store *s, const char *state, int limit)
 {
-	return query_rows(s,
+	return store_query_rows(s,
 		"SELECT id, kind, channel, recipient, subject, state, attempts, last_error,"
 		" next_attempt_at, message_id, order_id, exception_id, created_at, sent_at"
 		" FROM outbox WHERE (?1 IS NULL OR state = ?1) AND ?2 IS NULL AND ?3 IS NULL"
@@ -932,30 +925,30 @@ json_object *store_list_outbox(struct store *s, const char *state, int limit)
 json_object *store_stats(struct store *s, const char *since)
 {
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "documents", query_rows(s,
+	json_object_object_add(o, "documents", store_query_rows(s,
 		"SELECT state, count(*) AS count FROM documents WHERE (?1 IS NULL OR received_at >= ?1)"
 		" AND ?2 IS NULL AND ?3 IS NULL AND ?4 = 0 GROUP BY state ORDER BY state", since, NULL, NULL, 0));
-	json_object_object_add(o, "orders", query_rows(s,
+	json_object_object_add(o, "orders", store_query_rows(s,
 		"SELECT status, count(*) AS count FROM orders WHERE (?1 IS NULL OR created_at >= ?1)"
 		" AND ?2 IS NULL AND ?3 IS NULL AND ?4 = 0 GROUP BY status ORDER BY status", since, NULL, NULL, 0));
-	json_object_object_add(o, "queues", query_rows(s,
+	json_object_object_add(o, "queues", store_query_rows(s,
 		"SELECT stage, count(*) AS items, min(created_at) AS oldest,"
 		" CAST((julianday('now') - julianday(min(created_at))) * 86400 AS INTEGER) AS oldest_age_seconds"
 		" FROM queue_items WHERE state IN ('ready', 'leased') AND ?1 IS NULL AND ?2 IS NULL"
 		" AND ?3 IS NULL AND ?4 = 0 GROUP BY stage ORDER BY stage", NULL, NULL, NULL, 0));
-	json_object_object_add(o, "exceptions_by_reason", query_rows(s,
+	json_object_object_add(o, "exceptions_by_reason", store_query_rows(s,
 		"SELECT reason, count(*) AS count FROM exceptions WHERE state = 'open'"
 		" AND (?1 IS NULL OR created_at >= ?1) AND ?2 IS NULL AND ?3 IS NULL AND ?4 = 0"
 		" GROUP BY reason ORDER BY count DESC, reason", since, NULL, NULL, 0));
-	json_object_object_add(o, "exceptions_by_partner", query_rows(s,
+	json_object_object_add(o, "exceptions_by_partner", store_query_rows(s,
 		"SELECT coalesce(partner_id, '(unknown)') AS partner_id, count(*) AS count FROM exceptions"
 		" WHERE state = 'open' AND (?1 IS NULL OR created_at >= ?1) AND ?2 IS NULL AND ?3 IS NULL"
 		" AND ?4 = 0 GROUP BY partner_id ORDER BY count DESC, partner_id", since, NULL, NULL, 0));
-	json_object_object_add(o, "outbox", query_rows(s,
+	json_object_object_add(o, "outbox", store_query_rows(s,
 		"SELECT state, count(*) AS count FROM outbox WHERE ?1 IS NULL AND ?2 IS NULL AND ?3 IS NULL"
 		" AND ?4 = 0 GROUP BY state ORDER BY state", NULL, NULL, NULL, 0));
 	/* Receipt to acceptance, in seconds: median and 90th percentile. */
-	json_object *lat = query_rows(s,
+	json_object *lat = store_query_rows(s,
 		"WITH t AS (SELECT (julianday(o.accepted_at) - julianday(d.received_at)) * 86400 AS sec"
 		" FROM orders o JOIN documents d ON d.id = o.document_id WHERE o.accepted_at IS NOT NULL"
 		" AND (?1 IS NULL OR o.created_at >= ?1) AND ?2 IS NULL AND ?3 IS NULL AND ?4 = 0),"
