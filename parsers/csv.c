@@ -397,7 +397,12 @@ static char *decode(const unsigned char *s, size_t n, enum enc enc, size_t *len_
 	*bad = false;
 	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF))) {
 		*charset = s[0] == 0xFF ? "UTF-16LE" : "UTF-16BE";
-		return convert(*charset, s + 2, n - 2, 2, len_r, bad);
+		char *out = convert(*charset, s + 2, n - 2, 2, len_r, bad);
+		if (*len_r >= 3 && memcmp(out, "\xEF\xBB\xBF", 3) == 0) {   /* a second BOM */
+			memmove(out, out + 3, *len_r - 2);
+			*len_r -= 3;
+		}
+		return out;
 	}
 	if (enc == ENC_UTF16) {
 		*charset = "UTF-16LE";
