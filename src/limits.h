@@ -19,6 +19,9 @@
 #define OG_PCRE2_MATCH_LIMIT_DEFAULT   100000u
 #define OG_PCRE2_DEPTH_LIMIT_DEFAULT   10000u
 #define OG_MAX_CONFIG_LINE             8192u
+#define OG_MAX_RULE_FILE_BYTES         (1u * 1024 * 1024)   /* a text rule set or CSV column map */
+#define OG_MAX_TEXT_BYTES              (4u * 1024 * 1024)   /* an order text read by rules */
+#define OG_MAX_CSV_FIELDS              1000u    /* columns in one CSV row */
 
 /* Mustache templates (mustache.h); the render limits are defaults that
  * struct mustache_opts may change. */
