@@ -221,6 +221,8 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 		o->source.message_id = r->mail.message_id;
 		o->source.sender = r->mail.from_addr;
 	}
+	if (r->is_email)
+		acceptance_fill_buyer(o, p, r->mail.from_display, r->mail.from_addr);
 	if (o->currency == NULL && p != NULL && p->currency != NULL) {
 		o->currency = p->currency;
 		order_add_note(o, "Currency not stated in the order; taken from the agreement with this customer.");
