@@ -4,10 +4,13 @@
 
 /* Each format module defines one of these. */
 /* (one line per format: extern const struct parser NAME_parser;) */
+extern const struct parser ubl_parser;
+extern const struct parser cxml_parser;
 
 /* Sniffing order: the most specific formats first; text last (it takes
  * anything that looks like a human wrote it). */
 static const struct parser *const parsers[] = {
+	&ubl_parser, &cxml_parser,
 	NULL
 };
 
