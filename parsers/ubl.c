@@ -245,6 +245,7 @@ static void delivery_terms(struct xmlmap_ctx *u, const xmlNode *dt)
 	const xmlNode *loc = xmlmap_get(u, dt, "cac:DeliveryLocation");
 	const char *place = xmlmap_val(u, loc, "cbc:ID");
 	SET(place, xmlmap_val(u, loc, "cbc:Name"));
+	SET(place, xmlmap_val(u, loc, "cbc:Description"));
 	SET(place, xmlmap_val(u, loc, "cac:Address/cbc:CityName"));
 	const xmlNode *id = xmlmap_get(u, dt, "cbc:ID");
 	xmlmap_incoterms(u->o, u->d, id ? id : dt, xmlmap_val(u, dt, "cbc:ID"), place);

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #define XMLSAFE_MAGIC 0x786d6c73u     /* "xmls" */
-#define XMLSAFE_MAX_LIB_DIAGS 5u      /* libxml2 messages kept per document */
+#define XMLSAFE_MAX_LIB_DIAGS 3u      /* libxml2 messages kept per document */
 
 struct xmlsafe_state {
 	unsigned magic;
