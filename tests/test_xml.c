@@ -11,6 +11,7 @@
 #include "order.h"
 #include "parser.h"
 #include "ubl.h"
+#include "ubl_response.h"
 #include "xmlsafe.h"
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
@@ -691,6 +692,72 @@ static void test_cxml_mapping(void)
 	done(&r);
 }
 
+/* Our response, read back by our own parser and reader. */
+static void test_response(void)
+{
+	static const struct xmlsafe_ns ns[] = { { "cac", UBL_NS_CAC }, { "cbc", UBL_NS_CBC }, { NULL, NULL } };
+	struct result r;
+	run_s(&ubl_parser, peppol, &r);
+	CHECK(r.o != NULL);
+	if (r.o == NULL)
+		return;
+	for (int peppol_form = 0; peppol_form < 2; peppol_form++) {
+		struct ubl_response resp = { .id = "ORS-0001", .issue_date = "2025-01-11",
+			.accepted = peppol_form == 1, .reason = "Incoterms named place missing; price < list & \"old\"",
+			.peppol = peppol_form == 1 };
+		struct buf x;
+		buf_init(&x, 1u << 16);
+		const char *err = NULL;
+		CHECK_INT(ubl_response_write(r.o, &resp, &x, &err), 0);
+		struct result back;
+		run(&ubl_parser, x.data, x.len, &back);
+		CHECK_INT(back.ret, 0);
+		CHECK_INT(back.n_orders, 0);
+		CHECK_STR(back.not_order, peppol_form ? "UBL OrderResponse" : "UBL OrderResponseSimple");
+		CHECK_INT(ubl_sniff((const unsigned char *)x.data, x.len), 95);
+		done(&back);
+		struct diags d;
+		diags_init(&d);
+		xmlDoc *doc = NULL;
+		CHECK_INT(xmlsafe_read((const unsigned char *)x.data, x.len, 0, &d, &doc), 0);
+		struct arena *a = arena_new(1u << 16);
+		const xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+		CHECK_STR(xmlsafe_text(a, &d, xmlsafe_get(root, ns, "cbc:ID")), "ORS-0001");
+		CHECK_STR(xmlsafe_text(a, &d, xmlsafe_get(root, ns, "cbc:IssueDate")), "2025-01-11");
+		CHECK_STR(xmlsafe_text(a, &d, xmlsafe_get(root, ns, "cac:OrderReference/cbc:ID")), "PO-45003");
+		CHECK_STR(xmlsafe_text(a, &d, xmlsafe_get(root, ns, "cac:BuyerCustomerParty/cac:Party/cbc:EndpointID")), "5412345000013");
+		CHECK_STR(xmlsafe_attr(a, xmlsafe_get(root, ns, "cac:BuyerCustomerParty/cac:Party/cbc:EndpointID"), "schemeID"), "0088");
+		CHECK_STR(xmlsafe_attr(a, xmlsafe_get(root, ns, "cac:SellerSupplierParty/cac:Party/cbc:EndpointID"), "schemeID"), "0192");
+		CHECK_STR(xmlsafe_text(a, &d, xmlsafe_get(root, ns, "cac:BuyerCustomerParty/cac:Party/cac:PartyName/cbc:Name")), "ACME Imports");
+		if (peppol_form) {
+			CHECK_STR(xmlsafe_text(a, &d, xmlsafe_get(root, ns, "cbc:CustomizationID")), "urn:fdc:peppol.eu:poacc:trns:order_response:3");
+			CHECK_STR(xmlsafe_text(a, &d, xmlsafe_get(root, ns, "cbc:OrderResponseCode")), "AP");
+			CHECK_STR(xmlsafe_text(a, &d, xmlsafe_get(root, ns, "cbc:DocumentCurrencyCode")), "EUR");
+		} else {
+			CHECK_STR(xmlsafe_text(a, &d, xmlsafe_get(root, ns, "cbc:AcceptedIndicator")), "false");
+			CHECK_STR(xmlsafe_text(a, &d, xmlsafe_get(root, ns, "cbc:RejectionNote")),
+				  "Incoterms named place missing; price < list & \"old\"");
+		}
+		arena_free(&a);
+		xmlsafe_free(&doc);
+		diags_free(&d);
+		buf_free(&x);
+	}
+	/* Missing data and a full buffer are errors, never a broken document. */
+	struct ubl_response bad = { .id = NULL, .issue_date = "2025-01-11" };
+	struct buf x;
+	buf_init(&x, 64);
+	const char *err = NULL;
+	CHECK_INT(ubl_response_write(r.o, &bad, &x, &err), -1);
+	CHECK_STR(err, "the response needs an id");
+	bad.id = "X";
+	CHECK_INT(ubl_response_write(r.o, &bad, &x, &err), -1);
+	CHECK_STR(err, "the response does not fit in the buffer");
+	CHECK_INT(x.len, 0);
+	buf_free(&x);
+	done(&r);
+}
+
 int main(void)
 {
 	test_xxe();
@@ -704,6 +771,7 @@ int main(void)
 	test_sniff();
 	test_ubl_mapping();
 	test_cxml_mapping();
+	test_response();
 	xmlCleanupParser();
 	return check_status();
 }
