@@ -54,7 +54,7 @@ int ubl_sniff(const unsigned char *data, size_t len)
 /* ---- finding elements ----------------------------------------------------- */
 
 static const struct xmlsafe_ns ubl_ns[] = {
-	{ "cac", UBL_NS_CAC }, { "cbc", UBL_NS_CBC }, { NULL, NULL },
+	{ "cac", UBL_NS_CAC, NULL }, { "cbc", UBL_NS_CBC, NULL }, { NULL, NULL, NULL },
 };
 
 static const char *date_at(struct xmlmap_ctx *u, const xmlNode *n, const char *path)
@@ -455,7 +455,9 @@ int ubl_parse(const struct parse_input *in, struct parse_output *out)
 	struct order *o = order_new(a);
 	if (o == NULL)
 		goto out;
-	struct xmlmap_ctx u = { .o = o, .d = out->diags, .ns = ubl_ns };
+	struct xmlsafe_ns table[3];
+	memcpy(table, ubl_ns, sizeof(table));   /* fresh namespace cache per document */
+	struct xmlmap_ctx u = { .o = o, .d = out->diags, .ns = table };
 	header(&u, root, ubl_roots[k].document_type);
 	bool is_change = strcmp(ubl_roots[k].document_type, "change") == 0;
 	for (const xmlNode *ol = xmlmap_get(&u, root, "cac:OrderLine"); ol; ol = xmlsafe_again(ol))

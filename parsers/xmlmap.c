@@ -99,7 +99,7 @@ const char *xmlmap_uom(struct order *o, const char *s)
 	};
 	if (s == NULL)
 		return NULL;
-	for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+	for (size_t i = 0; strlen(s) <= 4 && i < sizeof(alias) / sizeof(alias[0]); i++)
 		if (strcasecmp(s, alias[i].from) == 0)
 			return alias[i].to;
 	return xmlmap_upper(o, s);

@@ -18,7 +18,7 @@
 struct xmlmap_ctx {
 	struct order *o;
 	struct diags *d;
-	const struct xmlsafe_ns *ns;   /* NULL: paths name no-namespace elements */
+	struct xmlsafe_ns *ns;         /* per document; NULL: no-namespace paths */
 	const char *doc_currency;
 };
 

@@ -434,6 +434,16 @@ xmlNode *xmlsafe_next(const xmlNode *n, const char *ns, const char *local)
 	return NULL;
 }
 
+/* Same namespace as the element `like` (pointer first, then URI). */
+static bool same_ns(const xmlNode *a, const xmlNode *like)
+{
+	if (a->ns == like->ns)
+		return true;
+	const char *x = a->ns && a->ns->href ? (const char *)a->ns->href : "";
+	const char *y = like->ns && like->ns->href ? (const char *)like->ns->href : "";
+	return strcmp(x, y) == 0;
+}
+
 xmlNode *xmlsafe_child(const xmlNode *parent, const char *ns, const char *local)
 {
 	if (parent == NULL)
@@ -444,30 +454,48 @@ xmlNode *xmlsafe_child(const xmlNode *parent, const char *ns, const char *local)
 	return NULL;
 }
 
-xmlNode *xmlsafe_get(const xmlNode *n, const struct xmlsafe_ns *table, const char *path)
+/* The first element child of n named `name` in t's namespace (t NULL: none). */
+static xmlNode *child_in(const xmlNode *n, struct xmlsafe_ns *t, const char *name)
+{
+	for (xmlNode *c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || c->name[0] != (xmlChar)name[0] ||
+		    strcmp((const char *)c->name, name) != 0)
+			continue;
+		if (t == NULL) {
+			if (c->ns == NULL || c->ns->href == NULL || c->ns->href[0] == '\0')
+				return c;
+		} else if (c->ns != NULL && (c->ns == t->seen ||
+			   (c->ns->href != NULL && strcmp((const char *)c->ns->href, t->uri) == 0))) {
+			t->seen = c->ns;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+xmlNode *xmlsafe_get(const xmlNode *n, struct xmlsafe_ns *table, const char *path)
 {
 	while (n != NULL && *path) {
 		const char *slash = strchr(path, '/');
 		size_t len = slash ? (size_t)(slash - path) : strlen(path);
 		const char *colon = memchr(path, ':', len);
-		const char *ns = NULL;
+		struct xmlsafe_ns *t = NULL;
 		if (colon != NULL) {
 			size_t pl = (size_t)(colon - path);
-			const struct xmlsafe_ns *t = table;
+			t = table;
 			while (t && t->prefix && !(strlen(t->prefix) == pl && memcmp(t->prefix, path, pl) == 0))
 				t++;
 			if (t == NULL || t->prefix == NULL)
 				return NULL;       /* a programming error: unknown prefix */
-			ns = t->uri;
 			len -= pl + 1;
 			path = colon + 1;
 		}
 		char name[64];
-		if (len >= sizeof(name))
+		if (len == 0 || len >= sizeof(name))
 			return NULL;
 		memcpy(name, path, len);
 		name[len] = '\0';
-		n = xmlsafe_child(n, ns, name);
+		n = child_in(n, t, name);
 		path += slash ? len + 1 : len;
 	}
 	return (xmlNode *)n;
@@ -477,7 +505,11 @@ xmlNode *xmlsafe_again(const xmlNode *n)
 {
 	if (n == NULL)
 		return NULL;
-	return xmlsafe_next(n, n->ns ? (const char *)n->ns->href : NULL, (const char *)n->name);
+	for (const xmlNode *m = n->next; m != NULL; m = m->next)
+		if (m->type == XML_ELEMENT_NODE && m->name[0] == n->name[0] &&
+		    strcmp((const char *)m->name, (const char *)n->name) == 0 && same_ns(m, n))
+			return (xmlNode *)m;
+	return NULL;
 }
 
 static const char *trim(const char *s, size_t *len)

@@ -36,15 +36,19 @@ bool xmlsafe_is(const xmlNode *n, const char *ns, const char *local);
 xmlNode *xmlsafe_child(const xmlNode *parent, const char *ns, const char *local);
 /* Next element sibling after n with ns + local (local NULL = any). */
 xmlNode *xmlsafe_next(const xmlNode *n, const char *ns, const char *local);
-/* The caller's own prefixes for paths (never the document's). */
+/* The caller's own prefixes for paths (never the document's).  `seen`
+ * caches the document's xmlNs found to carry `uri`, so most namespace
+ * tests are a pointer comparison: a table is therefore per document
+ * (start with seen = NULL, as a copy of a static template). */
 struct xmlsafe_ns {
 	const char *prefix;      /* "cac" */
 	const char *uri;
+	const xmlNs *seen;
 };
 /* Follow a path such as "cac:Delivery/cbc:ID" from n, taking the first
  * matching child at each step; a step without prefix means "no namespace".
- * table ends with { NULL, NULL }; NULL when a step is missing. */
-xmlNode *xmlsafe_get(const xmlNode *n, const struct xmlsafe_ns *table, const char *path);
+ * table ends with { NULL, NULL, NULL }; NULL when a step is missing. */
+xmlNode *xmlsafe_get(const xmlNode *n, struct xmlsafe_ns *table, const char *path);
 /* The next sibling element with the same namespace and name as n. */
 xmlNode *xmlsafe_again(const xmlNode *n);
 /* The element's own text (text and CDATA children, not descendants),
