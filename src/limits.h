@@ -16,6 +16,7 @@
 #define OG_MAX_PROBLEMS                1000u    /* validation problems kept per order */
 #define OG_MAX_FIELD_BYTES             4096u    /* one value in the record */
 #define OG_MAX_XML_DEPTH               256u
+#define OG_MAX_XML_BYTES_DEFAULT       (32u * 1024 * 1024)  /* one UBL/cXML document */
 #define OG_PCRE2_MATCH_LIMIT_DEFAULT   100000u
 #define OG_PCRE2_DEPTH_LIMIT_DEFAULT   10000u
 #define OG_MAX_CONFIG_LINE             8192u
