@@ -328,17 +328,21 @@ static long convert(const char *iconv_name, const unsigned char *in, size_t len,
 	char chunk[4096];
 	char *ip = (char *)(uintptr_t)in;
 	size_t ileft = len;
+	bool flushing = false;
 	for (;;) {
 		char *op = chunk;
 		size_t oleft = sizeof(chunk);
-		size_t r = ileft > 0 ? iconv(cd, &ip, &ileft, &op, &oleft)
+		/* Once the input is used up, one more call flushes what a
+		 * stateful decoder (ISO-2022, CP1255) still holds. */
+		flushing = ileft == 0;
+		size_t r = !flushing ? iconv(cd, &ip, &ileft, &op, &oleft)
 				     : iconv(cd, NULL, NULL, &op, &oleft);
 		int err = r == (size_t)-1 ? errno : 0;
 		if (add_no_nul(out, chunk, (size_t)(op - chunk)) < 0)
 			goto out;
-		if (r != (size_t)-1 && ileft == 0) {
-			if (op == chunk)
-				break;   /* the final flush produced nothing more */
+		if (r != (size_t)-1) {
+			if (flushing)
+				break;
 			continue;
 		}
 		if (err == E2BIG)
@@ -514,6 +518,10 @@ int charset_to_utf8(const char *label, const void *in, size_t len,
 	ret = bad > 0 ? 1 : 0;
 	if (bad > 0)
 		*note_r = "invalid byte sequences were replaced by U+FFFD";
+	else if (r.family == FAM_ASCII) {
+		ret = 1;   /* only 8-bit bytes get here */
+		*note_r = "declared US-ASCII but the bytes are 8-bit; they were read as windows-1252";
+	}
 out:
 	if (ret >= 0)
 		strip_bom(out, start);

@@ -628,16 +628,18 @@ static bool tag_is(const char *name, size_t nl, const char *const *list)
 	return false;
 }
 
-/* Trailing spaces off the current line, then at most one blank line. */
-static void html_newline(struct buf *o)
+/* End the current line (trailing spaces off); `blank`: and leave one
+ * empty line after it (paragraphs). */
+static void html_newline(struct buf *o, bool blank)
 {
 	while (o->len > 0 && (o->data[o->len - 1] == ' ' || o->data[o->len - 1] == '\t'))
 		o->data[--o->len] = '\0';
-	if (o->len >= 2 && o->data[o->len - 1] == '\n' && o->data[o->len - 2] == '\n')
-		return;
 	if (o->len == 0)
 		return;
-	buf_addc(o, '\n');
+	if (o->data[o->len - 1] != '\n')
+		buf_addc(o, '\n');
+	if (blank && !(o->len >= 2 && o->data[o->len - 2] == '\n'))
+		buf_addc(o, '\n');
 }
 
 char *mime_html_to_text(const char *s, size_t n, size_t max)
@@ -698,10 +700,7 @@ char *mime_html_to_text(const char *s, size_t n, size_t max)
 			else if (tag_is(s + ns, nl, (const char *const[]){ "/pre", NULL }))
 				pre = false;
 			if (tag_is(s + ns, nl, breaks)) {
-				html_newline(&o);
-				if (tag_is(s + ns, nl, (const char *const[]){ "p", "/p", NULL }) &&
-				    o.len > 0 && !(o.len >= 2 && o.data[o.len - 2] == '\n'))
-					buf_addc(&o, '\n');
+				html_newline(&o, tag_is(s + ns, nl, (const char *const[]){ "p", "/p", NULL }));
 				space = false;
 			} else if (tag_is(s + ns, nl, cells)) {
 				if (o.len > 0 && o.data[o.len - 1] != '\n')
