@@ -219,16 +219,16 @@ static size_t encoded_word(const char *s, size_t n, const char **cs, size_t *cs_
 		return 0;
 	*enc = e;
 	size_t t = i + 3;
-	for (size_t j = t; j + 1 < n; j++) {
-		if (s[j] == '\r' || s[j] == '\n')
-			return 0;
-		if (s[j] == '?' && s[j + 1] == '=') {
-			*text = s + t;
-			*text_len = j - t;
-			return j + 2;
-		}
-	}
-	return 0;
+	/* At most 256 bytes of text (RFC 2047 allows 75): a long header of
+	 * unterminated "=?" must stay linear. */
+	size_t win = n - t < 256 ? n - t : 256;
+	const char *q = memmem(s + t, win, "?=", 2);
+	if (q == NULL || memchr(s + t, '\n', (size_t)(q - (s + t))) != NULL ||
+	    memchr(s + t, '\r', (size_t)(q - (s + t))) != NULL)
+		return 0;
+	*text = s + t;
+	*text_len = (size_t)(q - (s + t));
+	return (size_t)(q - s) + 2;
 }
 
 /* Decoded bytes waiting for their charset (adjacent words of one charset
