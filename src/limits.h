@@ -10,6 +10,15 @@
 #define OG_MAX_MESSAGE_BYTES_DEFAULT   (64u * 1024 * 1024)  /* one stored document */
 #define OG_MAX_MIME_PARTS_DEFAULT      1000u
 #define OG_MAX_MIME_DEPTH_DEFAULT      20u
+#define OG_MAX_ATTACHMENT_BYTES_DEFAULT (64u * 1024 * 1024) /* one decoded attachment */
+#define OG_MAX_MIME_BODY_BYTES         (16u * 1024 * 1024)  /* text body of a mail, as UTF-8 */
+/* Hard ceilings of the MIME reader.  libetpan's parser recurses once per
+ * multipart or message/rfc822 level (about 10,000 levels overflow an 8 MB
+ * stack); a message is cut before its 501st such Content-Type header, so
+ * it never nests deeper than ~1,000.  Parts cost ~1 KB each in libetpan's
+ * tree: the message is also cut at 10 boundary-like lines per allowed part. */
+#define OG_MIME_MAX_CONTAINERS         500u
+#define OG_MIME_DASH_LINES_PER_PART    10u
 #define OG_MAX_ORDER_BYTES_DEFAULT     (32u * 1024 * 1024)  /* arena of one order */
 #define OG_MAX_LINES_PER_ORDER         100000u
 #define OG_MAX_DIAGS                   200u     /* further ones are counted, not kept */

@@ -135,14 +135,9 @@ static void on_headers(void *ctx, const struct extract_mail *mail, struct extrac
 	if (p == NULL)
 		p = config_partner_by_email(r->cfg, mail->from_addr);
 	r->mail_partner = p;
-	if (r->rule && r->rule->parser) {
-		const char *ps = r->rule->parser;
-		if (strncmp(ps, "text:", 5) == 0)
-			in->format = NULL;   /* auto: attachments first, the rule set for the body */
-		else if (strncmp(ps, "csv:", 4) == 0)
-			in->format = NULL;
-		else if (strcmp(ps, "auto") != 0)
-			in->format = ps;
+	if (r->rule) {
+		/* Attachments are always sniffed; a rule picks the rule set for
+		 * the text body and the column map for CSV attachments. */
 		if (r->rule->rules)
 			in->rules = r->rule->rules;
 		if (r->rule->csv_map)
