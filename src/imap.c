@@ -168,6 +168,12 @@ int imap_open(const struct imap_conf *conf, struct imap **imap_r, struct chan_er
 	}
 	if (conf->tls == CHAN_TLS_STARTTLS && do_starttls(imap, conf, timeout, err) < 0)
 		goto out;
+	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED &&
+	    mailimap_has_extension(imap->s, "LOGINDISABLED")) {
+		chan_fail(err, CHAN_CONFIG, "imap %s:%u: server refuses LOGIN on this connection "
+			"(LOGINDISABLED); use TLS", imap->host, imap->port);
+		goto out;
+	}
 	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		r = mailimap_login(imap->s, conf->user != NULL ? conf->user : "",
 			conf->password != NULL ? conf->password : "");

@@ -151,12 +151,12 @@ static char *read_password(const char *path, struct chan_err *err)
 /* ---- IMAP ---- */
 
 struct store {
-	char **ids;               /* Message-IDs committed */
+	char **ids;               /* Message-IDs committed (duplicates counted at the end) */
 	size_t n, cap;
 	uint32_t last_uid;        /* highest UID committed */
 	uint32_t *pending;        /* committed, not yet moved */
 	size_t npending, cappending;
-	size_t seen, pause_after, dups;
+	size_t seen, pause_after;
 	bool quiet;
 };
 
@@ -184,24 +184,15 @@ static int store_cb(void *ctx, uint32_t uid, const char *data, size_t len, bool 
 	char *id = message_id(data, len);
 	if (id == NULL)
 		abort();
-	bool dup = false;
-	for (size_t i = 0; i < st->n && !dup; i++)
-		dup = strcmp(st->ids[i], id) == 0;
 	if (!st->quiet)
-		printf("msg %u %zu %s %s%s\n", uid, len, truncated ? "header-only" : "full", id,
-			dup ? " DUPLICATE" : "");
-	if (dup) {
-		st->dups++;
-		free(id);
-	} else {
-		if (st->n == st->cap) {
-			st->cap = st->cap ? st->cap * 2 : 64;
-			st->ids = realloc(st->ids, st->cap * sizeof(*st->ids));
-			if (st->ids == NULL)
-				abort();
-		}
-		st->ids[st->n++] = id;
+		printf("msg %u %zu %s %s\n", uid, len, truncated ? "header-only" : "full", id);
+	if (st->n == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 64;
+		st->ids = realloc(st->ids, st->cap * sizeof(*st->ids));
+		if (st->ids == NULL)
+			abort();
 	}
+	st->ids[st->n++] = id;
 	if (st->npending == st->cappending) {
 		st->cappending = st->cappending ? st->cappending * 2 : 64;
 		st->pending = realloc(st->pending, st->cappending * sizeof(*st->pending));
@@ -240,6 +231,11 @@ static int imap_connect(const struct opts *o, struct imap **imap, char *mailbox,
 	explicit_bzero(pw, strlen(pw));
 	free(pw);
 	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int cmd_imap_poll(const struct opts *o)
@@ -304,7 +300,12 @@ failed:
 		printf("reconnect after: %s\n", err.msg);
 		usleep((useconds_t)(200000u << (attempts < 4 ? attempts : 4)));
 	}
-	printf("stored %zu duplicates %zu\n", st.n, st.dups);
+	size_t dups = 0;
+	if (st.n > 0)
+		qsort(st.ids, st.n, sizeof(*st.ids), cmp_str);
+	for (size_t i = 1; i < st.n; i++)
+		dups += strcmp(st.ids[i - 1], st.ids[i]) == 0;
+	printf("stored %zu duplicates %zu\n", st.n - dups, dups);
 	printf("time fetch_ms %lld move_ms %lld\n", fetch_ms, move_ms);
 	for (size_t i = 0; i < st.n; i++)
 		free(st.ids[i]);

@@ -162,6 +162,10 @@ class Server:
         _killpg(self.pid, signal.SIGKILL)
 
 
+def _exit_on_signal(signum, frame):
+    sys.exit(128 + signum)
+
+
 def _killpg(pgid, sig):
     try:
         os.killpg(pgid, sig)
@@ -175,6 +179,9 @@ class State:
         os.chmod(self.dir, 0o755)
         self.keep = keep if keep is not None else bool(os.environ.get("ORDERGW_KEEP_STATE"))
         self.servers = []
+        # A test killed by make or a timeout still stops its servers.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+        signal.signal(signal.SIGHUP, _exit_on_signal)
 
     def __enter__(self):
         return self
