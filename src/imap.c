@@ -315,8 +315,16 @@ static int fetch_bodies(struct imap *imap, const struct fetched *list, size_t n,
 	}
 	for (clistiter *it = clist_begin(res); it != NULL; it = clist_next(it)) {
 		read_att(clist_content(it), &got[ngot]);
-		if (got[ngot].uid != 0 && got[ngot].body != NULL)
-			ngot++;
+		/* Only what we asked for: not unsolicited FETCH responses (flag
+		 * changes of other messages). */
+		if (got[ngot].uid == 0 ||
+		    bsearch(&got[ngot], list, n, sizeof(*list), cmp_fetched) == NULL)
+			continue;
+		if (got[ngot].body == NULL) {
+			got[ngot].body = "";   /* an empty message is still a message */
+			got[ngot].body_len = 0;
+		}
+		ngot++;
 	}
 	qsort(got, ngot, sizeof(*got), cmp_fetched);
 	ret = 0;

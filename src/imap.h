@@ -13,7 +13,11 @@
  * BODY.PEEK so nothing is marked \Seen; a message leaves INBOX only through
  * imap_move(), after the caller stored it, so a crash or a lost connection
  * between the two only means the message is fetched again (the caller
- * deduplicates by UIDVALIDITY + UID or Message-ID). */
+ * deduplicates by UIDVALIDITY + UID or Message-ID).
+ *
+ * Authentication is LOGIN (after TLS; refused under LOGINDISABLED).  The
+ * caller must ignore SIGPIPE: a server that drops the connection must give
+ * CHAN_TEMP, not kill the process. */
 #ifndef ORDERGW_IMAP_H
 #define ORDERGW_IMAP_H
 #include "chan.h"

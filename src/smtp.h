@@ -12,6 +12,7 @@
  * recipients.  The message bytes are sent exactly: bare LF becomes CRLF,
  * lines starting with "." are dot-stuffed, nothing is added or removed.
  *
+ * EHLO carries this host's name (gethostname(); libetpan offers no other).
  * The caller must ignore SIGPIPE (the daemon does), as for imap.h. */
 #ifndef ORDERGW_SMTP_H
 #define ORDERGW_SMTP_H
@@ -28,7 +29,6 @@ struct smtp_conf {
 	const char *user;         /* NULL or "": no AUTH */
 	const char *password;     /* from password_file; never logged */
 	const char *ca_file;      /* PEM trust anchors besides the system store; NULL: none */
-	const char *helo_name;    /* EHLO argument; NULL: this host's name */
 	int timeout_s;            /* per network operation; 0: 60 s */
 };
 
