@@ -43,4 +43,13 @@
 #define OG_MUSTACHE_MAX_NAME           256u     /* bytes of one tag name */
 #define OG_MUSTACHE_MAX_DELIM          16u      /* bytes of one set delimiter */
 
+/* Network channels (imap.c, smtp.c, sftp.c). */
+#define OG_NET_TIMEOUT_DEFAULT         60u      /* seconds per network operation */
+#define OG_IMAP_MAX_BATCH_BYTES        (64u * 1024 * 1024)  /* bodies per UID FETCH */
+#define OG_IMAP_MAX_PENDING            100000u  /* new UIDs looked at per imap_fetch_new() */
+#define OG_IMAP_MAX_SET_RANGES         500u     /* UID ranges per MOVE/COPY command */
+#define OG_SFTP_MAX_LISTING_BYTES      (16u * 1024 * 1024)  /* one directory listing */
+#define OG_SFTP_MAX_ENTRIES            100000u  /* files per listing */
+#define OG_SMTP_MAX_RECIPIENTS         1000u
+
 #endif
