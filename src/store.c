@@ -291,6 +291,20 @@ int store_doc_exists(struct store *s, const char *source_key)
 	return rc == SQLITE_ROW ? 1 : 0;
 }
 
+int store_doc_same_bytes(struct store *s, const char *endpoint, const void *data, size_t len)
+{
+	char hex[65];
+	sha256_hex(data, len, hex);
+	sqlite3_stmt *st = store_prep(s, "SELECT 1 FROM documents WHERE content_hash = ? AND endpoint IS ?");
+	store_bt(st, 1, hex);
+	store_bt(st, 2, endpoint);
+	int rc = sqlite3_step(st);
+	store_done(s, st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return store_check(s, rc, "find document") < 0 ? -1 : 0;
+}
+
 int store_doc_add(struct store *s, const struct store_doc_meta *m,
 		  const void *data, size_t len, int64_t *id_r)
 {

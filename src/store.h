@@ -45,6 +45,8 @@ struct store_doc_meta {
 int store_doc_add(struct store *s, const struct store_doc_meta *m,
 		  const void *data, size_t len, int64_t *id_r);
 int store_doc_exists(struct store *s, const char *source_key);   /* 1 yes, 0 no */
+/* Are these exact bytes already stored from this endpoint?  1 yes, 0 no. */
+int store_doc_same_bytes(struct store *s, const char *endpoint, const void *data, size_t len);
 
 struct store_doc {
 	int64_t id;
