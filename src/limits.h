@@ -18,5 +18,8 @@
 #define OG_PCRE2_MATCH_LIMIT_DEFAULT   100000u
 #define OG_PCRE2_DEPTH_LIMIT_DEFAULT   10000u
 #define OG_MAX_CONFIG_LINE             8192u
+#define OG_X12_MAX_ELEMENTS            128u     /* per segment; further ones are ignored */
+#define OG_X12_MAX_SEGMENT_BYTES       (1u << 20)   /* a segment that needs cleaning (CR/LF inside) */
+#define OG_X12_MAX_ACK_SETS            200000u  /* sets remembered per file for the 997 */
 
 #endif
