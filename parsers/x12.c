@@ -1442,8 +1442,9 @@ static void map_n1(struct x12p *p)
 		/* A line's own ship-to: no place for it in the record but a note. */
 		if (el_is(role, "ST") && p->line != NULL) {
 			const char *name = ostr_el(p, 2), *id = ostr_el(p, 4);
-			const char *s = join(p, name, " ", id ? arena_printf(p->arena, "(%s %s)",
-					     id_scheme(p, elt(p, 3)), id) : NULL);
+			const char *scheme = id_scheme(p, elt(p, 3));
+			const char *s = join(p, name, " ", id ? arena_printf(p->arena, "(%s%s%s)",
+					     scheme ? scheme : "", scheme ? " " : "", id) : NULL);
 			if (s != NULL)
 				line_add_note(o, p->line, arena_printf(p->arena, "Ship to: %s", s));
 		}
@@ -1466,9 +1467,13 @@ static void map_n1(struct x12p *p)
 	p->party = pa;
 	p->party_addr = pa->n_address_lines == 0 && pa->city == NULL && pa->postal_code == NULL;
 	set_if_null(&pa->name, ostr_el(p, 2));
-	const char *id = ostr_el(p, 4);
-	if (id != NULL)
-		party_add_id(o, pa, id_scheme(p, elt(p, 3)), id);
+	const char *id = ostr_el(p, 4), *scheme = id_scheme(p, elt(p, 3));
+	if (id != NULL && scheme == NULL) {
+		diag_seg(p, DIAG_WARNING, "N103: the identification code qualifier is missing for \"%s\"", id);
+		element_error(p, 3, 66, 2, el_str(""));
+	} else if (id != NULL) {
+		party_add_id(o, pa, scheme, id);
+	}
 }
 
 static void map_n2(struct x12p *p)
@@ -1758,8 +1763,9 @@ static void map_segment(struct x12p *p)
 	case SEGID('P', 'O', 'C'):
 		if (p->kind == KIND_860) {
 			map_item(p, &poc);
-			if (p->line != NULL && elt(p, 2).n > 0)
-				line_add_note(p->o, p->line, arena_printf(p->arena, "Change type (POC02): %s", ostr_el(p, 2)));
+			const char *change = ostr_el(p, 2);
+			if (p->line != NULL && change != NULL)
+				line_add_note(p->o, p->line, arena_printf(p->arena, "Change type (POC02): %s", change));
 		}
 		break;
 	case SEGID('P', 'I', 'D'):
