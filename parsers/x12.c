@@ -30,6 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- tables -------------------------------------------------------------- */
 
@@ -95,10 +98,19 @@ struct code_map {
 	const char *from, *to;
 };
 
+static bool code_eq(const char *lit, const char *code, size_t len)
+{
+	size_t i = 0;
+	for (; i < len; i++)
+		if (lit[i] != code[i] || lit[i] == '\0')
+			return false;
+	return lit[i] == '\0';
+}
+
 static const char *code_lookup(const struct code_map *m, const char *code, size_t len)
 {
 	for (; m->from != NULL; m++)
-		if (strlen(m->from) == len && memcmp(m->from, code, len) == 0)
+		if (code_eq(m->from, code, len))
 			return m->to;
 	return NULL;
 }
@@ -257,7 +269,7 @@ static void diag_at(struct x12p *p, enum diag_severity sev, size_t seg_no, size_
 
 /* ---- elements and strings ------------------------------------------------ */
 
-static struct el el_get(const struct x12p *p, size_t i)
+static inline struct el el_get(const struct x12p *p, size_t i)
 {
 	if (i >= p->nel)
 		return (struct el){ "", 0 };
@@ -268,8 +280,10 @@ static struct el el_get(const struct x12p *p, size_t i)
 
 /* Trim ASCII white space and no-break spaces (UTF-8 C2 A0, or a lone
  * Latin-1 A0 that cannot be part of a UTF-8 character). */
-static struct el el_trim(struct el e)
+static inline struct el el_trim(struct el e)
 {
+	if (e.n == 0 || ((unsigned)((unsigned char)e.p[0] - 0x21) < 0x5Fu && (unsigned)((unsigned char)e.p[e.n - 1] - 0x21) < 0x5Fu))
+		return e;   /* the usual case: printable ASCII at both ends */
 	for (;;) {
 		if (e.n > 0 && (e.p[0] == ' ' || e.p[0] == '\t' || e.p[0] == '\r' || e.p[0] == '\n')) {
 			e.p++;
@@ -300,7 +314,7 @@ static struct el el_trim(struct el e)
 }
 
 /* Element i, trimmed, first repetition only. */
-static struct el elt(const struct x12p *p, size_t i)
+static inline struct el elt(const struct x12p *p, size_t i)
 {
 	struct el e = el_trim(el_get(p, i));
 	if (p->dl.repetition != 0 && e.n > 0) {
@@ -321,10 +335,10 @@ static struct el elc(const struct x12p *p, size_t i)
 	return e;
 }
 
-static bool el_is(struct el e, const char *s)
+/* Is e exactly the (short, literal) string s?  Hot: no library calls. */
+static inline bool el_is(struct el e, const char *s)
 {
-	size_t n = strlen(s);
-	return e.n == n && memcmp(e.p, s, n) == 0;
+	return code_eq(s, e.p, e.n);
 }
 
 static bool utf8_valid(const unsigned char *s, size_t n)
@@ -365,12 +379,11 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 	return true;
 }
 
-/* Copy a value into the order's arena as UTF-8: kept as is when it is
+/* Copy a (trimmed) value into the order's arena as UTF-8: kept as is when it is
  * valid UTF-8 (and not from EBCDIC), else read as Latin-1.  NULL when
  * empty or when the arena is full. */
 static const char *ostr(struct x12p *p, struct el e)
 {
-	e = el_trim(e);
 	if (e.n == 0)
 		return NULL;
 	if (e.n > OG_MAX_FIELD_BYTES) {
@@ -380,11 +393,14 @@ static const char *ostr(struct x12p *p, struct el e)
 		while (e.n > 0 && ((unsigned char)e.p[e.n] & 0xC0) == 0x80)
 			e.n--;
 	}
+	unsigned char any = 0;
+	for (size_t i = 0; i < e.n; i++)
+		any |= (unsigned char)e.p[i];
+	if (any < 0x80 || (!p->latin1 && utf8_valid((const unsigned char *)e.p, e.n)))
+		return arena_strndup(p->arena, e.p, e.n);
 	size_t high = 0;
 	for (size_t i = 0; i < e.n; i++)
 		high += (unsigned char)e.p[i] >> 7;
-	if (high == 0 || (!p->latin1 && utf8_valid((const unsigned char *)e.p, e.n)))
-		return arena_strndup(p->arena, e.p, e.n);
 	char *s = arena_alloc(p->arena, e.n + high + 1);
 	if (s == NULL)
 		return NULL;
@@ -607,10 +623,10 @@ static void finish_index(struct x12p *p, size_t nsep)
 	for (; k < e.n && k < 3; k++)
 		p->idtxt[k] = isgraph((unsigned char)e.p[k]) ? e.p[k] : '?';
 	p->idtxt[k] = '\0';
-	if (e.n < 2 || e.n > 3 || !isupper((unsigned char)e.p[0]))
+	if (e.n < 2 || e.n > 3 || (unsigned)((unsigned char)e.p[0] - 'A') > 25u)
 		return;
 	for (size_t i = 1; i < e.n; i++)
-		if (!isupper((unsigned char)e.p[i]) && !isdigit((unsigned char)e.p[i]))
+		if ((unsigned)((unsigned char)e.p[i] - 'A') > 25u && (unsigned)((unsigned char)e.p[i] - '0') > 9u)
 			return;
 	p->id = SEGID(e.p[0], e.p[1], e.n == 3 ? e.p[2] : 0);
 	if (nsep + 1 > OG_X12_MAX_ELEMENTS)
@@ -656,11 +672,42 @@ static void read_segment(struct x12p *p)
 {
 	const unsigned char *d = p->data, *cls = p->cls;
 	size_t n = p->len, i = p->pos, start = i, nsep = 0, ns = 1;
-	bool dirty = false;
+	bool dirty = false, end = false;
 	p->seg_no++;
 	p->soff = start;
 	p->el[0] = 0;
-	for (;;) {
+#ifdef __SSE2__
+	/* 16 bytes at a time: a bit mask of the delimiter and CR/LF bytes,
+	 * then one step per delimiter instead of one branch per byte. */
+	const __m128i ve = _mm_set1_epi8((char)p->dl.element), vt = _mm_set1_epi8((char)p->dl.segment);
+	const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+	while (!end && i + 16 <= n) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, ve), _mm_cmpeq_epi8(v, vt)),
+					 _mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
+		unsigned mask = (unsigned)_mm_movemask_epi8(m);
+		while (mask != 0) {
+			size_t k = i + (size_t)__builtin_ctz(mask);
+			unsigned char c = cls[d[k]];
+			mask &= mask - 1;
+			if (c == 1) {
+				i = k;
+				end = true;
+				break;
+			}
+			if (c == 2) {
+				nsep++;
+				if (ns <= OG_X12_MAX_ELEMENTS)
+					p->el[ns++] = k + 1 - start;
+			} else {
+				dirty = true;
+			}
+		}
+		if (!end)
+			i += 16;
+	}
+#endif
+	while (!end) {
 		while (i < n && cls[d[i]] == 0)
 			i++;
 		if (i >= n)
@@ -1122,9 +1169,11 @@ static bool date_convert(struct el e, char out[11])
 	if (v[0] < 1900 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
 	    v[2] > mdays[v[1] - 1] + (v[1] == 2 && leap(v[0])))
 		return false;
-	char tmp[32];
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", v[0] % 10000, v[1], v[2]);
-	memcpy(out, tmp, 11);
+	int y = v[0] % 10000;
+	const char f[11] = { (char)('0' + y / 1000), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10),
+			     (char)('0' + y % 10), '-', (char)('0' + v[1] / 10), (char)('0' + v[1] % 10), '-',
+			     (char)('0' + v[2] / 10), (char)('0' + v[2] % 10), '\0' };
+	memcpy(out, f, 11);
 	return true;
 }
 
