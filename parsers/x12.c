@@ -811,8 +811,9 @@ static void close_set(struct x12p *p, bool found, bool at_eof)
 			reject(p, 5);
 		}
 		if (arena_failed(p->arena)) {
-			diag_at(p, DIAG_ERROR, p->st_seg, p->st_off, "transaction set %s %s: the order is larger than %zu bytes",
-				p->st01, p->st02, p->in->max_order_bytes ? p->in->max_order_bytes : (size_t)OG_MAX_ORDER_BYTES_DEFAULT);
+			diag_at(p, DIAG_ERROR, p->st_seg, p->st_off, "transaction set %s %s: the order is larger than %zu bytes or has more than %u lines",
+				p->st01, p->st02, p->in->max_order_bytes ? p->in->max_order_bytes : (size_t)OG_MAX_ORDER_BYTES_DEFAULT,
+				OG_MAX_LINES_PER_ORDER);
 			reject(p, 5);
 		}
 		if (p->orphan_set && !p->rejected)
