@@ -117,19 +117,46 @@ static const char *code_lookup(const struct code_map *m, const char *code, size_
 
 /* order-mapping.md section 7; X12 element 355 is not Rec 20, so every
  * code needs this lookup.  Package units take the Rec 21 code with "X". */
-static const struct code_map units[] = {
-	{ "EA", "EA" }, { "PC", "H87" }, { "UN", "C62" }, { "CA", "XCS" }, { "CT", "XCT" },
-	{ "BX", "XBX" }, { "PK", "XPK" }, { "BG", "XBG" }, { "BO", "XBO" }, { "CN", "XCA" },
-	{ "PL", "XPX" }, { "DR", "XDR" }, { "RL", "XRO" }, { "KG", "KGM" }, { "LB", "LBR" },
-	{ "GR", "GRM" }, { "OZ", "ONZ" }, { "DZ", "DZN" }, { "PR", "PR" }, { "ST", "SET" },
-	{ "KT", "KT" }, { "MR", "MTR" }, { "CM", "CMT" }, { "MM", "MMT" }, { "FT", "FOT" },
-	{ "IN", "INH" }, { "YD", "YRD" }, { "LT", "LTR" }, { "ML", "MLT" }, { "GA", "GLL" },
-	{ "TN", "TNE" }, { NULL, NULL }
-};
+#define U2(a, b) (((unsigned)(unsigned char)(a) << 8) | (unsigned)(unsigned char)(b))
 
 const char *x12_unit_to_rec20(const char *code, size_t len)
 {
-	return code_lookup(units, code, len);
+	if (len != 2)
+		return NULL;
+	switch (U2(code[0], code[1])) {
+	case U2('E', 'A'): return "EA";
+	case U2('P', 'C'): return "H87";
+	case U2('U', 'N'): return "C62";
+	case U2('C', 'A'): return "XCS";
+	case U2('C', 'T'): return "XCT";
+	case U2('B', 'X'): return "XBX";
+	case U2('P', 'K'): return "XPK";
+	case U2('B', 'G'): return "XBG";
+	case U2('B', 'O'): return "XBO";
+	case U2('C', 'N'): return "XCA";
+	case U2('P', 'L'): return "XPX";
+	case U2('D', 'R'): return "XDR";
+	case U2('R', 'L'): return "XRO";
+	case U2('K', 'G'): return "KGM";
+	case U2('L', 'B'): return "LBR";
+	case U2('G', 'R'): return "GRM";
+	case U2('O', 'Z'): return "ONZ";
+	case U2('D', 'Z'): return "DZN";
+	case U2('P', 'R'): return "PR";
+	case U2('S', 'T'): return "SET";
+	case U2('K', 'T'): return "KT";
+	case U2('M', 'R'): return "MTR";
+	case U2('C', 'M'): return "CMT";
+	case U2('M', 'M'): return "MMT";
+	case U2('F', 'T'): return "FOT";
+	case U2('I', 'N'): return "INH";
+	case U2('Y', 'D'): return "YRD";
+	case U2('L', 'T'): return "LTR";
+	case U2('M', 'L'): return "MLT";
+	case U2('G', 'A'): return "GLL";
+	case U2('T', 'N'): return "TNE";
+	default: return NULL;
+	}
 }
 
 /* TD504 (element 91) to UN/ECE Rec 19: 1 sea, 2 rail, 3 road, 4 air,
@@ -1570,21 +1597,29 @@ static void map_n4(struct x12p *p)
 /* Product id pairs (element 235 + 234): the best-ranked of each kind wins. */
 static void item_id(struct x12p *p, struct el q, size_t vi)
 {
-	static const struct { const char *q; int kind, rank; } quals[] = {
-		{ "BP", 0, 1 }, { "IN", 0, 2 }, { "CB", 0, 3 }, { "SK", 0, 4 },
-		{ "VP", 1, 1 }, { "VN", 1, 2 }, { "VC", 1, 3 },
-		{ "UK", 2, 1 }, { "EN", 2, 2 }, { "UP", 2, 3 },
-		{ "MG", 3, 1 }, { "PD", 4, 1 },
-	};
+	/* kind 0 buyer's id, 1 seller's, 2 GTIN, 3 manufacturer's part, 4 description */
 	struct order_line *l = p->line;
 	struct el v = elt(p, vi);
-	if (v.n == 0 || q.n == 0)
+	int kind, rank;
+	if (v.n == 0 || q.n != 2)
 		return;
-	for (size_t k = 0; k < sizeof(quals) / sizeof(quals[0]); k++) {
-		if (!el_is(q, quals[k].q))
-			continue;
-		int rank = quals[k].rank;
-		switch (quals[k].kind) {
+	switch (U2(q.p[0], q.p[1])) {
+	case U2('B', 'P'): kind = 0; rank = 1; break;
+	case U2('I', 'N'): kind = 0; rank = 2; break;
+	case U2('C', 'B'): kind = 0; rank = 3; break;
+	case U2('S', 'K'): kind = 0; rank = 4; break;
+	case U2('V', 'P'): kind = 1; rank = 1; break;
+	case U2('V', 'N'): kind = 1; rank = 2; break;
+	case U2('V', 'C'): kind = 1; rank = 3; break;
+	case U2('U', 'K'): kind = 2; rank = 1; break;
+	case U2('E', 'N'): kind = 2; rank = 2; break;
+	case U2('U', 'P'): kind = 2; rank = 3; break;
+	case U2('M', 'G'): kind = 3; rank = 1; break;
+	case U2('P', 'D'): kind = 4; rank = 1; break;
+	default: return;
+	}
+	{
+		switch (kind) {
 		case 0:
 			if (p->buyer_rank == 0 || rank < p->buyer_rank) {
 				l->buyer_item_id = ostr(p, v);
@@ -1624,7 +1659,6 @@ static void item_id(struct x12p *p, struct el q, size_t vi)
 			}
 			break;
 		}
-		return;
 	}
 }
 
@@ -1908,7 +1942,15 @@ static void dispatch(struct x12p *p)
 static bool start_interchange(struct x12p *p, size_t at)
 {
 	for (;;) {
-		close_all(p, false);
+		if (p->state != ST_OUTSIDE) {
+			/* Trailers missing before this ISA: name it in the messages. */
+			size_t seg_no = p->seg_no;
+			p->seg_no++;
+			p->soff = at;
+			memcpy(p->idtxt, "ISA", 4);
+			close_all(p, false);
+			p->seg_no = seg_no;
+		}
 		if (isa_read(p, at) == 0)
 			return true;
 		p->state = ST_OUTSIDE;

@@ -635,7 +635,7 @@ static void test_missing_trailers(void)
 	CHECK_INT(count_diags(&res, DIAG_ERROR, "found ST at segment 6"), 1);
 	CHECK_INT(count_diags(&res, DIAG_ERROR, "the data ends at byte"), 1);
 	CHECK_INT(count_diags(&res, DIAG_WARNING, "functional group 101 has no GE trailer"), 1);
-	CHECK_INT(count_diags(&res, DIAG_WARNING, "interchange 000000101 has no IEA trailer"), 1);
+	CHECK_INT(count_diags(&res, DIAG_WARNING, "interchange 000000101 has no IEA trailer (found ISA at segment 15 (byte"), 1);
 	CHECK_INT(count_diags(&res, DIAG_WARNING, "interchange 000000102 has no IEA trailer"), 1);
 	struct ack_info *ack = res.out.ack;
 	CHECK_INT(ack->n_sets, 4);
