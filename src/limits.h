@@ -51,5 +51,8 @@
 #define OG_SFTP_MAX_LISTING_BYTES      (16u * 1024 * 1024)  /* one directory listing */
 #define OG_SFTP_MAX_ENTRIES            100000u  /* files per listing */
 #define OG_SMTP_MAX_RECIPIENTS         1000u
+#define OG_X12_MAX_ELEMENTS            128u     /* per segment; further ones are ignored */
+#define OG_X12_MAX_SEGMENT_BYTES       (1u << 20)   /* a segment that needs cleaning (CR/LF inside) */
+#define OG_X12_MAX_ACK_SETS            200000u  /* sets remembered per file for the 997 */
 
 #endif
