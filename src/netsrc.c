@@ -250,6 +250,7 @@ struct sftpsrc {
 	const struct config *cfg;
 	const struct cfg_drop *drop;
 	struct sftp_stable *stable;
+	const char *markers[2];      /* the stable tracker keeps a pointer to this */
 };
 
 struct sftpsrc *sftpsrc_new(const struct config *cfg, const struct cfg_drop *drop)
@@ -260,11 +261,12 @@ struct sftpsrc *sftpsrc_new(const struct config *cfg, const struct cfg_drop *dro
 	s->cfg = cfg;
 	s->drop = drop;
 	static const char *const default_markers[] = { ".done", ".ok", NULL };
-	const char *one[2] = { drop->ready_suffix, NULL };
+	s->markers[0] = drop->ready_suffix;
+	s->markers[1] = NULL;
 	/* With ready_suffix set, only files with that companion are taken;
 	 * otherwise a .done/.ok companion or a stable size and time will do. */
 	s->stable = sftp_stable_new((unsigned)drop->stable_seconds,
-				    drop->ready_suffix ? one : default_markers, drop->ready_suffix != NULL);
+				    drop->ready_suffix ? s->markers : default_markers, drop->ready_suffix != NULL);
 	return s;
 }
 
@@ -300,7 +302,8 @@ int sftpsrc_poll(struct sftpsrc *s, struct store *st, struct intake_stats *stats
 	markers = calloc(list.n + 1, sizeof(char *));
 	if (eligible == NULL || markers == NULL)
 		fatal("out of memory");
-	sftp_stable_pick(s->stable, &list, time(NULL), eligible, markers);
+	size_t n_ok = sftp_stable_pick(s->stable, &list, time(NULL), eligible, markers);
+	log_debug("drop %s: %zu entries in %s, %zu complete", d->name, list.n, dir, n_ok);
 	const char *arch = d->archive ? d->archive : "archive/";
 	for (size_t i = 0; i < list.n; i++) {
 		const struct sftp_entry *en = &list.v[i];
@@ -350,10 +353,14 @@ int sftpsrc_poll(struct sftpsrc *s, struct store *st, struct intake_stats *stats
 		}
 		stats->acknowledged++;
 		if (markers[i] != NULL) {
+			/* markers[i] is the companion file's name. */
 			char mp[1400], mt[1400];
-			snprintf(mp, sizeof(mp), "%s%s", path, markers[i]);
-			snprintf(mt, sizeof(mt), "%s%s", to, markers[i]);
-			sftp_rename(sf, mp, mt, NULL);
+			snprintf(mp, sizeof(mp), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", markers[i]);
+			snprintf(mt, sizeof(mt), "%s%s%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", arch,
+				 arch[strlen(arch) - 1] == '/' ? "" : "/", markers[i]);
+			struct chan_err me = { 0 };
+			if (sftp_rename(sf, mp, mt, &me) < 0)
+				log_warnx("drop %s: cannot archive %s: %s", d->name, markers[i], me.msg);
 		}
 	}
 	ret = 0;

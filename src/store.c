@@ -679,8 +679,8 @@ int store_outbox_next(struct store *s, int64_t after_id, struct store_outbox_row
 {
 	char now[32];
 	sqlite3_stmt *st = store_prep(s,
-		"SELECT id, message_id, kind, channel, recipient, subject, data, attempts, order_id, exception_id"
-		" FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT 1");
+		"SELECT id, message_id, kind, channel, recipient, subject, data, attempts, order_id, exception_id,"
+		" document_id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT 1");
 	store_bt(st, 1, store_now(now));
 	store_bi(st, 2, after_id);
 	int rc = sqlite3_step(st);
@@ -701,6 +701,7 @@ int store_outbox_next(struct store *s, int64_t after_id, struct store_outbox_row
 		r->attempts = sqlite3_column_int(st, 7);
 		r->order_id = sqlite3_column_int64(st, 8);
 		r->exception_id = sqlite3_column_int64(st, 9);
+		r->document_id = sqlite3_column_int64(st, 10);
 	}
 	store_done(s, st);
 	if (rc == SQLITE_ROW)

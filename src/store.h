@@ -141,7 +141,7 @@ struct store_outbox_row {
 	unsigned char *data;
 	size_t len;
 	int attempts;
-	int64_t order_id, exception_id;
+	int64_t order_id, exception_id, document_id;
 };
 /* The next message due for sending (next_attempt_at <= now): 1 found. */
 int store_outbox_next(struct store *s, int64_t after_id, struct store_outbox_row *r);
