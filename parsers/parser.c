@@ -4,10 +4,12 @@
 
 /* Each format module defines one of these. */
 /* (one line per format: extern const struct parser NAME_parser;) */
+extern const struct parser edifact_parser;
 
 /* Sniffing order: the most specific formats first; text last (it takes
  * anything that looks like a human wrote it). */
 static const struct parser *const parsers[] = {
+	&edifact_parser,
 	NULL
 };
 

@@ -14,6 +14,7 @@
 #define OG_MAX_LINES_PER_ORDER         100000u
 #define OG_MAX_DIAGS                   200u     /* further ones are counted, not kept */
 #define OG_MAX_FIELD_BYTES             4096u    /* one value in the record */
+#define OG_EDIFACT_MAX_SEGMENT_PARTS   1024u    /* data elements + components of one EDIFACT segment */
 #define OG_MAX_XML_DEPTH               256u
 #define OG_PCRE2_MATCH_LIMIT_DEFAULT   100000u
 #define OG_PCRE2_DEPTH_LIMIT_DEFAULT   10000u
