@@ -30,19 +30,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- tokens ---------------------------------------------------------- */
 
 enum { CL_DATA, CL_COMP, CL_ELEM, CL_REP, CL_TERM, CL_REL };
 
+/* Kept small: the tokenizer writes one per component.  Offsets are into
+ * the input (at most EDIFACT_MAX_INPUT bytes), the top bit of len says the
+ * component holds a release character. */
 struct comp {
-	size_t off, len;
-	bool rel;                /* holds a release character */
+	uint32_t off, len;
 };
+#define COMP_REL 0x80000000u
+#define CLEN(c) ((size_t)((c)->len & ~COMP_REL))
+#define CREL(c) (((c)->len & COMP_REL) != 0)
+#define EDIFACT_MAX_INPUT ((size_t)0x7fffffff)
 
 struct elem {
-	unsigned pos, rep;       /* element position (tag = 0), repetition */
-	size_t first, n;         /* slice of seg.comps */
+	uint16_t pos, rep;       /* element position (tag = 0), repetition */
+	uint16_t first, n;       /* slice of seg.comps */
 };
 
 struct seg {
@@ -161,6 +170,11 @@ struct ep {
 	struct parse_output *out;
 	struct diags *dd;            /* document diagnostics */
 	unsigned char cls[256];
+	size_t blk;                  /* the 64 bytes whose service characters are in mask */
+	uint64_t mask;
+#ifdef __SSE2__
+	__m128i simd[5];
+#endif
 	struct edifact_syntax syn;
 	bool pending_una;
 	struct edifact_syntax una;
@@ -277,6 +291,59 @@ static void set_syntax(struct ep *ep, const struct edifact_syntax *s)
 	ep->cls[s->terminator] = CL_TERM;
 	if (s->release)
 		ep->cls[s->release] = CL_REL;
+	ep->blk = SIZE_MAX;     /* the cached mask is stale */
+#ifdef __SSE2__
+	/* Unused roles repeat the component separator, so they match nothing new. */
+	ep->simd[0] = _mm_set1_epi8((char)s->component);
+	ep->simd[1] = _mm_set1_epi8((char)s->element);
+	ep->simd[2] = _mm_set1_epi8((char)s->terminator);
+	ep->simd[3] = _mm_set1_epi8((char)(s->repetition ? s->repetition : s->component));
+	ep->simd[4] = _mm_set1_epi8((char)(s->release ? s->release : s->component));
+#endif
+}
+
+/* Bit i set when byte blk+i is a service character (64 at a time). */
+static uint64_t special_mask(const struct ep *ep, size_t blk)
+{
+	const unsigned char *d = ep->d + blk;
+	size_t n = ep->len - blk;
+	uint64_t m = 0;
+#ifdef __SSE2__
+	if (n >= 64) {
+		const __m128i *v = ep->simd;
+		for (int k = 0; k < 4; k++) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(d + 16 * k));
+			__m128i e = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, v[0]), _mm_cmpeq_epi8(x, v[1])),
+						 _mm_or_si128(_mm_cmpeq_epi8(x, v[2]),
+							      _mm_or_si128(_mm_cmpeq_epi8(x, v[3]), _mm_cmpeq_epi8(x, v[4]))));
+			m |= (uint64_t)(uint16_t)_mm_movemask_epi8(e) << (16 * k);
+		}
+		return m;
+	}
+#endif
+	if (n > 64)
+		n = 64;
+	for (size_t i = 0; i < n; i++)
+		if (ep->cls[d[i]] != CL_DATA)
+			m |= (uint64_t)1 << i;
+	return m;
+}
+
+/* The offset of the next service character at or after p, or ep->len. */
+static size_t next_special(struct ep *ep, size_t p)
+{
+	for (;;) {
+		if (p >= ep->len)
+			return ep->len;
+		if (p < ep->blk || p - ep->blk >= 64) {
+			ep->blk = p;
+			ep->mask = special_mask(ep, p);
+		}
+		uint64_t m = ep->mask & (~(uint64_t)0 << (p - ep->blk));
+		if (m != 0)
+			return ep->blk + (size_t)__builtin_ctzll(m);
+		p = ep->blk + 64;
+	}
 }
 
 /* Split the segment at pos; returns the offset just past it. */
@@ -285,65 +352,70 @@ static size_t tokenize(struct ep *ep, size_t pos, struct seg *s)
 	const unsigned char *d = ep->d;
 	const size_t end = ep->len;
 	const unsigned char *cls = ep->cls;
-	size_t p = pos, cstart = pos;
+	const size_t max = OG_EDIFACT_MAX_SEGMENT_PARTS;
+	size_t p = pos, cstart = pos, nc = 0, ne = 0, efirst = 0;
 	unsigned epos = 0, erep = 0;
-	bool rel = false;
+	uint32_t rel = 0;
+	bool overflow = false;
 	s->start = pos;
 	s->terminated = false;
-	s->overflow = false;
-	s->n_elems = 1;
-	s->n_comps = 0;
-	s->elems[0] = (struct elem){ 0, 0, 0, 0 };
 	for (;;) {
-		while (p < end && cls[d[p]] == CL_DATA)
-			p++;
+		p = next_special(ep, p);
 		int c = p < end ? cls[d[p]] : CL_TERM;
 		if (c == CL_REL) {
-			rel = true;
+			rel = COMP_REL;
 			p += 2;
 			if (p > end)
 				p = end;
 			continue;
 		}
-		if (s->n_comps < OG_EDIFACT_MAX_SEGMENT_PARTS) {
-			s->comps[s->n_comps] = (struct comp){ cstart, p - cstart, rel };
-			s->n_comps++;
-			s->elems[s->n_elems - 1].n++;
+		if (nc < max) {
+			s->comps[nc].off = (uint32_t)cstart;
+			s->comps[nc].len = (uint32_t)(p - cstart) | rel;
+			nc++;
 		} else {
-			s->overflow = true;
+			overflow = true;
 		}
-		rel = false;
+		rel = 0;
+		if (c == CL_COMP && p < end) {
+			cstart = ++p;
+			continue;
+		}
+		/* The element ends here. */
+		if (ne < max) {
+			s->elems[ne] = (struct elem){ (uint16_t)epos, (uint16_t)erep, (uint16_t)efirst,
+						      (uint16_t)(nc - efirst) };
+			ne++;
+		} else {
+			overflow = true;
+		}
 		if (p >= end)
 			break;
-		p++;
-		cstart = p;
+		cstart = ++p;
 		if (c == CL_TERM) {
 			s->terminated = true;
 			break;
 		}
-		if (c == CL_COMP)
-			continue;
 		if (c == CL_ELEM) {
 			epos++;
 			erep = 0;
 		} else {
 			erep++;
 		}
-		if (s->n_elems < OG_EDIFACT_MAX_SEGMENT_PARTS && s->n_comps < OG_EDIFACT_MAX_SEGMENT_PARTS) {
-			s->elems[s->n_elems] = (struct elem){ epos, erep, s->n_comps, 0 };
-			s->n_elems++;
-		} else {
-			s->overflow = true;
-		}
+		efirst = nc;
 	}
 	s->end = p;
+	s->n_comps = nc;
+	s->n_elems = ne;
+	s->overflow = overflow;
 	/* The tag: the first component, at most 3 characters kept. */
-	size_t tl = s->comps[0].len;
-	memset(s->tag, 0, sizeof(s->tag));
+	size_t tl = CLEN(&s->comps[0]);
+	uint32_t t = 0;
 	for (size_t i = 0; i < tl && i < 3; i++) {
 		unsigned char ch = d[s->comps[0].off + i];
-		s->tag[i] = (char)(ch >= 0x20 && ch < 0x7f ? ch : '?');
+		t |= (uint32_t)(ch >= 0x20 && ch < 0x7f ? ch : '?') << (8 * i);
 	}
+	memcpy(s->tag, &t, 4);
 	return p;
 }
 
@@ -365,7 +437,7 @@ static const struct comp *comp_at(const struct seg *s, unsigned pos, unsigned re
 	if (e == NULL || k >= e->n)
 		return NULL;
 	const struct comp *c = &s->comps[e->first + k];
-	return c->len ? c : NULL;
+	return CLEN(c) ? c : NULL;
 }
 
 /* Copy a component without its release characters (and without CR/LF,
@@ -373,10 +445,10 @@ static const struct comp *comp_at(const struct seg *s, unsigned pos, unsigned re
 static size_t unrelease(const struct ep *ep, const struct comp *c, char *out, size_t cap, bool *cut)
 {
 	size_t n = 0;
-	const unsigned char *p = ep->d + c->off, *e = p + c->len;
+	const unsigned char *p = ep->d + c->off, *e = p + CLEN(c);
 	if (cut)
 		*cut = false;
-	if (!c->rel) {
+	if (!CREL(c)) {
 		for (; p < e; p++) {
 			if (*p == '\r' || *p == '\n')
 				continue;
@@ -428,10 +500,42 @@ static const char *code(const struct ep *ep, const struct seg *s, unsigned pos, 
 
 #define CODE(s, pos, k, buf) code(ep, (s), (pos), 0, (k), (buf), sizeof(buf))
 
-static bool is_code(const struct ep *ep, const struct seg *s, unsigned pos, unsigned k, const char *want)
+/* Codes of up to 4 characters packed into an integer, so that the hot
+ * mapping compares numbers, not strings: kcode() == K("21"). */
+#define K1(str, i) ((uint32_t)(sizeof(str) > (i) + 1 ? (unsigned char)(str)[i] : 0) << (8 * (i)))
+#define K(str) (K1(str, 0) | K1(str, 1) | K1(str, 2) | K1(str, 3))
+#define K_LONG 0xffffffffu
+
+static uint32_t kcode(const struct ep *ep, const struct seg *s, unsigned pos, unsigned rep, unsigned k)
 {
-	char b[8];
-	return strcmp(code(ep, s, pos, 0, k, b, sizeof(b)), want) == 0;
+	const struct comp *c = comp_at(s, pos, rep, k);
+	if (c == NULL)
+		return 0;
+	const unsigned char *p = ep->d + c->off;
+	size_t n = CLEN(c);
+	if (CREL(c) || n > 4) {
+		char b[8];
+		code(ep, s, pos, rep, k, b, sizeof(b));
+		p = (const unsigned char *)b;
+		n = strlen(b);
+		if (n > 4)
+			return K_LONG;
+		uint32_t v = 0;
+		for (size_t i = 0; i < n; i++)
+			v |= (uint32_t)p[i] << (8 * i);
+		return v;
+	}
+	while (n > 0 && p[n - 1] == ' ')
+		n--;
+	uint32_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+static bool is_code(const struct ep *ep, const struct seg *s, unsigned pos, unsigned k, uint32_t want)
+{
+	return kcode(ep, s, pos, 0, k) == want;
 }
 
 /* ---- character conversion --------------------------------------------- */
@@ -576,7 +680,8 @@ static size_t conv_iconv(struct ep *ep, const struct seg *s, const char *in, siz
 
 static bool level_a_char(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr(" .,-()/='+:?!\"%&*;<>", c) != NULL;
+	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr(" .,-()/='+:?!\"%&*;<>", c) != NULL);
 }
 
 /* Raw bytes of a value (releases removed) to a trimmed UTF-8 string in the
@@ -584,18 +689,25 @@ static bool level_a_char(unsigned char c)
 static const char *to_utf8(struct ep *ep, const struct seg *s, const char *in, size_t n)
 {
 	struct order *o = ep->m.o;
-	bool ascii = true;
+	unsigned any = 0;
+	bool ctrl = false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)in[i];
-		if (c >= 0x80) {
-			ascii = false;
-			break;
-		}
-		if (!ep->warned_repertoire &&
-		    ((ep->cs == CS_LEVEL_A && !level_a_char(c)) || c < 0x20 || c == 0x7f)) {
-			ep->warned_repertoire = true;
-			ddiag(ep, DIAG_WARNING, s, "character 0x%02X is not in the repertoire of %s: read as written",
-			      c, ep->ack->interchanges[ep->ic].syntax_id);
+		any |= c;
+		ctrl |= c < 0x20 || c == 0x7f;
+	}
+	bool ascii = (any & 0x80) == 0;
+	if ((ctrl || ep->cs == CS_LEVEL_A) && !ep->warned_repertoire) {
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)in[i];
+			if (c >= 0x80)
+				continue;
+			if ((ep->cs == CS_LEVEL_A && !level_a_char(c)) || c < 0x20 || c == 0x7f) {
+				ep->warned_repertoire = true;
+				ddiag(ep, DIAG_WARNING, s, "character 0x%02X is not in the repertoire of %s: read as written",
+				      c, ep->ack->interchanges[ep->ic].syntax_id);
+				break;
+			}
 		}
 	}
 	if (ascii)
@@ -635,6 +747,37 @@ static const char *to_utf8(struct ep *ep, const struct seg *s, const char *in, s
 static const char *text_join(struct ep *ep, const struct seg *s, unsigned pos, unsigned rep,
 			     unsigned k, unsigned count)
 {
+	if (count > 1) {
+		/* Mostly only one of the parts is there: take the fast path. */
+		unsigned found = 0, which = k;
+		for (unsigned i = 0; i < count; i++)
+			if (comp_at(s, pos, rep, k + i) != NULL) {
+				found++;
+				which = k + i;
+			}
+		if (found == 0)
+			return NULL;
+		if (found == 1) {
+			k = which;
+			count = 1;
+		}
+	}
+	if (count == 1) {
+		/* Fast path: one component without releases or line breaks is
+		 * converted straight from the input. */
+		const struct comp *c = comp_at(s, pos, rep, k);
+		if (c == NULL)
+			return NULL;
+		size_t n = CLEN(c);
+		if (!CREL(c) && n < sizeof(ep->raw)) {
+			const char *p = (const char *)ep->d + c->off;
+			size_t i = 0;
+			while (i < n && (unsigned char)p[i] >= 0x20)
+				i++;
+			if (i == n)
+				return to_utf8(ep, s, p, n);
+		}
+	}
 	size_t n = 0;
 	bool cut = false;
 	for (unsigned i = 0; i < count; i++) {
@@ -677,20 +820,33 @@ static const char *decimal(struct ep *ep, const struct seg *s, unsigned pos, uns
 		return NULL;
 	bool cut;
 	size_t n = unrelease(ep, c, b, sizeof(b), &cut);
-	size_t marks = 0;
-	for (size_t i = 0; i < n; i++)
-		if (b[i] == ',' || b[i] == '.') {
+	while (n > 0 && b[n - 1] == ' ')
+		n--;
+	size_t i = 0, marks = 0, nd = 0;
+	while (i < n && b[i] == ' ')
+		i++;
+	if (i == n)
+		return NULL;
+	size_t start = i;
+	if (b[i] == '-' || b[i] == '+')
+		i++;
+	/* As dec_parse() takes it: digits with at most one mark, <= 36 digits. */
+	for (; i < n; i++) {
+		if (b[i] >= '0' && b[i] <= '9') {
+			nd++;
+		} else if (b[i] == ',' || b[i] == '.') {
 			b[i] = '.';
 			marks++;
+		} else {
+			break;
 		}
-	const char *v = order_strn(ep->m.o, b, n);
-	if (v == NULL)
-		return NULL;
-	if (cut || marks > 1 || !dec_valid(v)) {
-		owarn(ep, s, "%s: expected a decimal number, found \"%.40s\": ignored", what, v);
+	}
+	if (cut || i != n || marks > 1 || nd == 0 || nd > 36) {
+		owarn(ep, s, "%s: expected a decimal number, found \"%.*s\": ignored", what,
+		      (int)(n - start > 40 ? 40 : n - start), b + start);
 		return NULL;
 	}
-	return v;
+	return arena_strndup(ep->m.o->arena, b + start, n - start);
 }
 
 /* ---- dates ------------------------------------------------------------- */
@@ -716,7 +872,16 @@ static const char *ymd(struct ep *ep, const char *s)
 		return NULL;
 	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return NULL;
-	return arena_printf(ep->m.o->arena, "%.4s-%.2s-%.2s", s, s + 4, s + 6);
+	char *r = arena_alloc(ep->m.o->arena, 11);
+	if (r != NULL) {
+		memcpy(r, s, 4);
+		r[4] = '-';
+		memcpy(r + 5, s + 4, 2);
+		r[7] = '-';
+		memcpy(r + 8, s + 6, 2);
+		r[10] = '\0';
+	}
+	return r;
 }
 
 /* DTM C507: value 2380 in format 2379 to one date or a range. */
@@ -839,14 +1004,12 @@ static char ean_check(const char *d12)
 	return (char)('0' + (10 - sum % 10) % 10);
 }
 
-/* An item number of type EN/SRV/UP/UK/IB to GTIN-14, or NULL. */
-static const char *gtin14(struct ep *ep, const struct seg *s, const char *v, const char *type)
+/* An item number of type EN/SRV/UP/UK (or an ISBN) to GTIN-14. */
+static const char *gtin14(struct ep *ep, const struct seg *s, const char *v, bool isbn)
 {
 	char b[16];
-	size_t n = v ? strlen(v) : 0;
-	if (n == 0)
-		return NULL;
-	if (strcmp(type, "IB") == 0 && n == 10 && digits(v, 9) &&
+	size_t n = strlen(v);
+	if (isbn && n == 10 && digits(v, 9) &&
 	    (isdigit((unsigned char)v[9]) || v[9] == 'X' || v[9] == 'x')) {
 		/* ISBN-10: the Bookland EAN 978 + 9 digits + EAN check digit. */
 		memcpy(b, "0978", 4);
@@ -861,8 +1024,8 @@ static const char *gtin14(struct ep *ep, const struct seg *s, const char *v, con
 		b[14] = '\0';
 		return arena_strdup(ep->m.o->arena, b);
 	}
-	owarn(ep, s, "%s: item number \"%.35s\" of type %s is not a GTIN (8, 12, 13 or 14 digits): kept as written",
-	      s->tag, v, type);
+	owarn(ep, s, "%s: item number \"%.35s\" is not a GTIN (8, 12, 13 or 14 digits%s): kept as written",
+	      s->tag, v, isbn ? " or an ISBN-10" : "");
 	return v;
 }
 
@@ -904,47 +1067,46 @@ static void map_bgm(struct ep *ep, const struct seg *s)
 static void map_dtm_head(struct ep *ep, const struct seg *s)
 {
 	struct order *o = ep->m.o;
-	char q[8];
 	const char *from, *to;
-	CODE(s, 1, 0, q);
-	if (strcmp(q, "137") != 0 && strcmp(q, "4") != 0 && strcmp(q, "2") != 0 && strcmp(q, "64") != 0 &&
-	    strcmp(q, "63") != 0 && strcmp(q, "10") != 0 && strcmp(q, "38") != 0)
+	uint32_t q = kcode(ep, s, 1, 0, 0);
+	if (q != K("137") && q != K("4") && q != K("2") && q != K("64") && q != K("63") &&
+	    q != K("10") && q != K("38"))
 		return;
 	if (dtm_dates(ep, s, &from, &to) < 0)
 		return;
-	if (strcmp(q, "137") == 0)
+	if (q == K("137"))
 		o->order_date = from;
-	else if (strcmp(q, "4") == 0 && o->order_date == NULL)
-		o->order_date = from;
-	else if (to != NULL && (strcmp(q, "2") == 0 || strcmp(q, "64") == 0 || strcmp(q, "63") == 0)) {
+	else if (q == K("4")) {
+		if (o->order_date == NULL)
+			o->order_date = from;
+	} else if (to != NULL && (q == K("2") || q == K("64") || q == K("63"))) {
 		o->window_earliest = from;
 		o->window_latest = to;
-	} else if (strcmp(q, "2") == 0)
+	} else if (q == K("2"))
 		o->requested_delivery_date = from;
-	else if (strcmp(q, "64") == 0)
+	else if (q == K("64"))
 		o->window_earliest = from;
-	else if (strcmp(q, "63") == 0)
+	else if (q == K("63"))
 		o->window_latest = from;
-	else if (o->ship_by_date == NULL || strcmp(q, "10") == 0)
+	else if (o->ship_by_date == NULL || q == K("10"))
 		o->ship_by_date = to ? to : from;
 }
 
 static void map_dtm_line(struct ep *ep, const struct seg *s)
 {
 	struct order_line *l = ep->m.line;
-	char q[8];
 	const char *from, *to;
-	CODE(s, 1, 0, q);
-	if (strcmp(q, "2") != 0 && strcmp(q, "10") != 0 && strcmp(q, "38") != 0)
+	uint32_t q = kcode(ep, s, 1, 0, 0);
+	if (q != K("2") && q != K("10") && q != K("38"))
 		return;
 	if (dtm_dates(ep, s, &from, &to) < 0)
 		return;
-	if (strcmp(q, "2") == 0) {
+	if (q == K("2")) {
 		if (to != NULL)
 			owarn(ep, s, "DTM+2 in line %s is a range: its last day is taken as the delivery date",
 			      l->line_no ? l->line_no : "?");
 		l->delivery_date = to ? to : from;
-	} else if (l->ship_by_date == NULL || strcmp(q, "10") == 0) {
+	} else if (l->ship_by_date == NULL || q == K("10")) {
 		l->ship_by_date = to ? to : from;
 	}
 }
@@ -956,7 +1118,7 @@ static void map_ftx(struct ep *ep, const struct seg *s, bool line)
 		return;
 	if (line) {
 		struct order_line *l = ep->m.line;
-		if (!ep->m.line_desc && is_code(ep, s, 1, 0, "AFM")) {
+		if (!ep->m.line_desc && is_code(ep, s, 1, 0, K("AFM"))) {
 			l->description = t;     /* AFM = title, when no IMD */
 			return;
 		}
@@ -1090,7 +1252,7 @@ static void map_cux(struct ep *ep, const struct seg *s)
 		return;
 	/* C504 with 6347 = 2 (reference currency) first, else the first one. */
 	for (unsigned pos = 1; pos <= 2; pos++) {
-		if (is_code(ep, s, pos, 0, "2")) {
+		if (is_code(ep, s, pos, 0, K("2"))) {
 			o->currency = text(ep, s, pos, 1);
 			break;
 		}
@@ -1220,6 +1382,58 @@ static void map_tod(struct ep *ep, const struct seg *s)
 		owarn(ep, s, "TOD: no delivery terms code (4053), only the text \"%.40s\"", t);
 }
 
+enum item_kind { ITEM_NONE, ITEM_GTIN, ITEM_SELLER, ITEM_BUYER, ITEM_MANUFACTURER, ITEM_HS };
+
+/* 7143 item number type to the field it fills. */
+static enum item_kind item_kind(uint32_t t)
+{
+	if (t == K("EN") || t == K("SRV") || t == K("UP") || t == K("UK") || t == K("IB"))
+		return ITEM_GTIN;
+	if (t == K("SA"))
+		return ITEM_SELLER;
+	if (t == K("IN") || t == K("BP"))
+		return ITEM_BUYER;
+	if (t == K("MF"))
+		return ITEM_MANUFACTURER;
+	if (t == K("HS"))
+		return ITEM_HS;
+	return ITEM_NONE;
+}
+
+static const char **item_field(struct order_line *l, enum item_kind k)
+{
+	switch (k) {
+	case ITEM_GTIN: return &l->gtin;
+	case ITEM_SELLER: return &l->seller_item_id;
+	case ITEM_BUYER: return &l->buyer_item_id;
+	case ITEM_MANUFACTURER: return &l->manufacturer_part_no;
+	case ITEM_HS: return &l->hs_code;
+	default: return NULL;
+	}
+}
+
+/* One C212 (element pos, repetition rep) into the line; first value wins. */
+static void map_item(struct ep *ep, const struct seg *s, unsigned pos, unsigned rep)
+{
+	uint32_t t = kcode(ep, s, pos, rep, 1);
+	enum item_kind kind = item_kind(t);
+	const char **dst = item_field(ep->m.line, kind);
+	if (dst != NULL && *dst != NULL)
+		return;
+	const char *v = text_join(ep, s, pos, rep, 0, 1);
+	if (v == NULL)
+		return;
+	if (dst == NULL) {
+		char type[8];
+		code(ep, s, pos, rep, 1, type, sizeof(type));
+		owarn(ep, s, "%s: item number \"%.35s\" of type \"%s\" (7143) is not mapped", s->tag, v, type);
+		return;
+	}
+	if (kind == ITEM_GTIN)
+		v = gtin14(ep, s, v, t == K("IB"));
+	*dst = v;
+}
+
 static void map_lin(struct ep *ep, const struct seg *s)
 {
 	struct order *o = ep->m.o;
@@ -1232,7 +1446,7 @@ static void map_lin(struct ep *ep, const struct seg *s)
 	l->line_no = text(ep, s, 1, 0);
 	if (l->line_no == NULL)
 		l->line_no = arena_printf(o->arena, "%zu", ep->m.n_lin);
-	char act[8], type[8];
+	char act[8];
 	CODE(s, 2, 0, act);
 	if (ep->m.is_change && act[0] != '\0') {
 		static const char *const acts[] = { NULL, "added", "deleted", "changed", NULL, "accepted", NULL, "not accepted" };
@@ -1240,50 +1454,14 @@ static void map_lin(struct ep *ep, const struct seg *s)
 		if (a >= 1 && a <= 7 && acts[a] != NULL)
 			line_add_note(o, l, arena_printf(o->arena, "line action %s: %s", act, acts[a]));
 	}
-	const char *v = text(ep, s, 3, 0);
-	if (v == NULL)
-		return;
-	CODE(s, 3, 1, type);
-	if (strcmp(type, "EN") == 0 || strcmp(type, "SRV") == 0 || strcmp(type, "UP") == 0 ||
-	    strcmp(type, "UK") == 0 || strcmp(type, "IB") == 0)
-		l->gtin = gtin14(ep, s, v, type);
-	else if (strcmp(type, "SA") == 0)
-		l->seller_item_id = v;
-	else if (strcmp(type, "IN") == 0 || strcmp(type, "BP") == 0)
-		l->buyer_item_id = v;
-	else if (strcmp(type, "MF") == 0)
-		l->manufacturer_part_no = v;
-	else
-		owarn(ep, s, "LIN: item number \"%.35s\" of type \"%s\" (7143) is not mapped", v, type);
+	map_item(ep, s, 3, 0);
 }
 
 static void map_pia(struct ep *ep, const struct seg *s)
 {
-	struct order_line *l = ep->m.line;
-	for (size_t i = 1; i < s->n_elems; i++) {
-		const struct elem *e = &s->elems[i];
-		if (e->pos < 2)
-			continue;
-		char type[8];
-		code(ep, s, e->pos, e->rep, 1, type, sizeof(type));
-		const char **dst = NULL;
-		if (strcmp(type, "SA") == 0)
-			dst = &l->seller_item_id;
-		else if (strcmp(type, "IN") == 0 || strcmp(type, "BP") == 0)
-			dst = &l->buyer_item_id;
-		else if (strcmp(type, "MF") == 0)
-			dst = &l->manufacturer_part_no;
-		else if (strcmp(type, "HS") == 0)
-			dst = &l->hs_code;
-		else if (strcmp(type, "EN") == 0 || strcmp(type, "SRV") == 0 || strcmp(type, "UP") == 0 ||
-			 strcmp(type, "UK") == 0 || strcmp(type, "IB") == 0) {
-			if (l->gtin == NULL)
-				l->gtin = gtin14(ep, s, text_join(ep, s, e->pos, e->rep, 0, 1), type);
-			continue;
-		}
-		if (dst != NULL && *dst == NULL)
-			*dst = text_join(ep, s, e->pos, e->rep, 0, 1);
-	}
+	for (size_t i = 1; i < s->n_elems; i++)
+		if (s->elems[i].pos >= 2)
+			map_item(ep, s, s->elems[i].pos, s->elems[i].rep);
 }
 
 static void map_imd(struct ep *ep, const struct seg *s)
@@ -1306,14 +1484,13 @@ static bool eancom(const struct ep *ep)
 
 /* The decimal of a qualified C186/C509 whose qualifier is `best` (taken
  * once) or `fallback` (taken only while nothing is); NULL otherwise. */
-static const char *qualified_decimal(struct ep *ep, const struct seg *s, const char *best,
-				     const char *fallback, bool *have_best, bool have_any,
+static const char *qualified_decimal(struct ep *ep, const struct seg *s, uint32_t best,
+				     uint32_t fallback, bool *have_best, bool have_any,
 				     const char *what)
 {
-	char q[8];
-	CODE(s, 1, 0, q);
-	bool is_best = strcmp(q, best) == 0;
-	if (!(is_best && !*have_best) && !(strcmp(q, fallback) == 0 && !have_any))
+	uint32_t q = kcode(ep, s, 1, 0, 0);
+	bool is_best = q == best;
+	if (!(is_best && !*have_best) && !(q == fallback && !have_any))
 		return NULL;
 	const char *v = decimal(ep, s, 1, 1, what);
 	if (v != NULL)
@@ -1325,7 +1502,7 @@ static void map_qty(struct ep *ep, const struct seg *s)
 {
 	struct order_line *l = ep->m.line;
 	/* 21 ordered quantity; 1 (discrete quantity) stands in when no 21 comes. */
-	const char *v = qualified_decimal(ep, s, "21", "1", &ep->m.line_qty21, l->quantity != NULL,
+	const char *v = qualified_decimal(ep, s, K("21"), K("1"), &ep->m.line_qty21, l->quantity != NULL,
 					  "QTY quantity");
 	if (v == NULL)
 		return;
@@ -1340,7 +1517,7 @@ static void map_pri(struct ep *ep, const struct seg *s)
 {
 	struct order_line *l = ep->m.line;
 	/* AAA net price; AAB gross only when no net price comes. */
-	const char *v = qualified_decimal(ep, s, "AAA", "AAB", &ep->m.line_price_aaa, l->unit_price != NULL,
+	const char *v = qualified_decimal(ep, s, K("AAA"), K("AAB"), &ep->m.line_price_aaa, l->unit_price != NULL,
 					  "PRI price");
 	if (v == NULL)
 		return;
@@ -1355,15 +1532,14 @@ static void map_pri(struct ep *ep, const struct seg *s)
 static void map_moa(struct ep *ep, const struct seg *s)
 {
 	struct order *o = ep->m.o;
-	char q[8];
-	CODE(s, 1, 0, q);
+	uint32_t q = kcode(ep, s, 1, 0, 0);
 	if (ep->m.ctx == X_LIN || ep->m.ctx == X_LSUB || ep->m.ctx == X_LPRI) {
-		if (strcmp(q, "203") == 0 && ep->m.line->line_amount == NULL)
+		if (q == K("203") && ep->m.line->line_amount == NULL)
 			ep->m.line->line_amount = decimal(ep, s, 1, 1, "MOA+203 line amount");
 	} else if (ep->m.ctx == X_SUM) {
-		if (strcmp(q, "79") == 0)
+		if (q == K("79"))
 			o->declared_amount = decimal(ep, s, 1, 1, "MOA+79 total");
-		else if (strcmp(q, "86") == 0 && o->declared_amount == NULL)
+		else if (q == K("86") && o->declared_amount == NULL)
 			o->declared_amount = decimal(ep, s, 1, 1, "MOA+86 total");
 	}
 }
@@ -1371,11 +1547,10 @@ static void map_moa(struct ep *ep, const struct seg *s)
 static void map_cnt(struct ep *ep, const struct seg *s)
 {
 	struct order *o = ep->m.o;
-	char q[8];
-	CODE(s, 1, 0, q);
-	if (strcmp(q, "2") == 0)
+	uint32_t q = kcode(ep, s, 1, 0, 0);
+	if (q == K("2"))
 		o->declared_line_count = decimal(ep, s, 1, 1, "CNT+2 line count");
-	else if (strcmp(q, "1") == 0)
+	else if (q == K("1"))
 		o->declared_quantity = decimal(ep, s, 1, 1, "CNT+1 total quantity");
 }
 
@@ -1435,7 +1610,7 @@ static void map_segment(struct ep *ep, const struct seg *s)
 		if (in_line) {
 			m->ctx = X_LSUB;
 		} else if (m->ctx == X_NAD) {
-			if (m->party != NULL && is_code(ep, s, 1, 0, "VA"))
+			if (m->party != NULL && is_code(ep, s, 1, 0, K("VA")))
 				party_add_id(m->o, m->party, "VAT", text(ep, s, 1, 1));
 		} else if (m->ctx != X_SUM) {
 			map_rff_head(ep, s);
@@ -1445,7 +1620,7 @@ static void map_segment(struct ep *ep, const struct seg *s)
 	case TAG('N', 'A', 'D'):
 		if (in_line) {
 			m->ctx = X_LSUB;
-			if (is_code(ep, s, 1, 0, "DP") || is_code(ep, s, 1, 0, "ST"))
+			if (is_code(ep, s, 1, 0, K("DP")) || is_code(ep, s, 1, 0, K("ST")))
 				owarn(ep, s, "NAD in line %s: a ship-to per line is not kept",
 				      m->line->line_no ? m->line->line_no : "?");
 		} else if (header_group(m, false, X_NAD)) {
@@ -1518,7 +1693,7 @@ static void map_segment(struct ep *ep, const struct seg *s)
 		map_moa(ep, s);
 		break;
 	case TAG('U', 'N', 'S'):
-		if (is_code(ep, s, 1, 0, "S"))
+		if (is_code(ep, s, 1, 0, K("S")))
 			m->ctx = X_SUM;
 		break;
 	case TAG('C', 'N', 'T'):
@@ -2098,6 +2273,10 @@ static int edifact_parse(const struct parse_input *in, struct parse_output *out)
 	ep->len = in->len;
 	ep->out = out;
 	ep->dd = out->diags;
+	if (ep->len > EDIFACT_MAX_INPUT) {
+		ddiag_at(ep, DIAG_ERROR, 0, "the document is larger than %zu bytes: not read", EDIFACT_MAX_INPUT);
+		ep->len = 0;
+	}
 	ep->file_utf8 = -1;
 	ep->arena = arena_new(in->max_order_bytes ? in->max_order_bytes : OG_MAX_ORDER_BYTES_DEFAULT);
 	diags_init(&ep->od);
@@ -2143,7 +2322,7 @@ static int edifact_parse(const struct parse_input *in, struct parse_output *out)
 		ep->seg_index++;
 		ep->seg.index = ep->seg_index;
 		pos = tokenize(ep, pos, &ep->seg);
-		if (strcmp(ep->seg.tag, "UNB") == 0 || strcmp(ep->seg.tag, "UNH") == 0)
+		if (ep->seg.tag[0] == 'U' && ep->seg.tag[1] == 'N' && (ep->seg.tag[2] == 'B' || ep->seg.tag[2] == 'H'))
 			seen = true;
 		dispatch(ep, &ep->seg);
 	}
