@@ -678,7 +678,7 @@ static size_t conv_iconv(struct ep *ep, const struct seg *s, const char *in, siz
 	return (size_t)(op - out);
 }
 
-static bool level_a_char(unsigned char c)
+bool edifact_level_a(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       (c != '\0' && strchr(" .,-()/='+:?!\"%&*;<>", c) != NULL);
@@ -702,7 +702,7 @@ static const char *to_utf8(struct ep *ep, const struct seg *s, const char *in, s
 			unsigned char c = (unsigned char)in[i];
 			if (c >= 0x80)
 				continue;
-			if ((ep->cs == CS_LEVEL_A && !level_a_char(c)) || c < 0x20 || c == 0x7f) {
+			if ((ep->cs == CS_LEVEL_A && !edifact_level_a(c)) || c < 0x20 || c == 0x7f) {
 				ep->warned_repertoire = true;
 				ddiag(ep, DIAG_WARNING, s, "character 0x%02X is not in the repertoire of %s: read as written",
 				      c, ep->ack->interchanges[ep->ic].syntax_id);
@@ -1029,6 +1029,29 @@ static const char *gtin14(struct ep *ep, const struct seg *s, const char *v, boo
 	return v;
 }
 
+/* 3055 code list agencies of party ids and the record's schemes. */
+static const struct {
+	const char *agency, *scheme;
+} agencies[] = {
+	{ "9", "GLN" }, { "16", "DUNS" }, { "91", "SELLER" }, { "92", "BUYER" },
+};
+
+const char *edifact_agency_scheme(const char *agency)
+{
+	for (size_t i = 0; i < sizeof(agencies) / sizeof(agencies[0]); i++)
+		if (strcmp(agencies[i].agency, agency) == 0)
+			return agencies[i].scheme;
+	return NULL;
+}
+
+const char *edifact_scheme_agency(const char *scheme)
+{
+	for (size_t i = 0; i < sizeof(agencies) / sizeof(agencies[0]); i++)
+		if (strcmp(agencies[i].scheme, scheme) == 0)
+			return agencies[i].agency;
+	return NULL;
+}
+
 /* ---- the order mapping (order-mapping.md 4) ----------------------------- */
 
 static void map_bgm(struct ep *ep, const struct seg *s)
@@ -1172,19 +1195,10 @@ static void map_nad(struct ep *ep, const struct seg *s)
 	const char *id = text(ep, s, 2, 0);
 	if (id != NULL) {
 		CODE(s, 2, 2, agency);
-		const char *scheme = agency;
-		if (strcmp(agency, "9") == 0)
-			scheme = "GLN";
-		else if (strcmp(agency, "16") == 0)
-			scheme = "DUNS";
-		else if (strcmp(agency, "91") == 0)
-			scheme = "SELLER";
-		else if (strcmp(agency, "92") == 0)
-			scheme = "BUYER";
-		else if (agency[0] == '\0' || strcmp(agency, "ZZZ") == 0 || strcmp(agency, "ZZ") == 0)
-			scheme = "EDI";
-		else
-			scheme = arena_printf(o->arena, "3055:%s", agency);
+		const char *scheme = edifact_agency_scheme(agency);
+		if (scheme == NULL)
+			scheme = agency[0] == '\0' || strcmp(agency, "ZZZ") == 0 || strcmp(agency, "ZZ") == 0
+				? "EDI" : arena_printf(o->arena, "3055:%s", agency);
 		if (scheme != NULL)
 			party_add_id(o, p, scheme, id);
 	}

@@ -100,4 +100,12 @@ void edifact_ack_free(struct edifact_ack **ack);
  * UNOA/UNOB give "ASCII", UNOW/UNOY "UTF-8". */
 const char *edifact_charset(const char *syntax_id);
 
+/* Party id agency (3055) <-> the record's id scheme: 9 GLN, 16 DUNS,
+ * 91 SELLER, 92 BUYER; NULL for the others. */
+const char *edifact_agency_scheme(const char *agency);
+const char *edifact_scheme_agency(const char *scheme);
+
+/* Is c in the level A repertoire (UNOA: A-Z, 0-9, space, . , - ( ) / = ' + : ? ! " % & * ; < >)? */
+bool edifact_level_a(unsigned char c);
+
 #endif
