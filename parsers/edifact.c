@@ -162,6 +162,8 @@ struct msg {
 	size_t n_lin;
 	int pat_type;
 	bool failed;                 /* arena limit hit */
+	char *pool;                  /* strings of this message: bump-allocated */
+	size_t pool_left;            /* from zeroed arena blocks */
 };
 
 struct ep {
@@ -408,14 +410,18 @@ static size_t tokenize(struct ep *ep, size_t pos, struct seg *s)
 	s->n_comps = nc;
 	s->n_elems = ne;
 	s->overflow = overflow;
-	/* The tag: the first component, at most 3 characters kept. */
+	/* The tag: the first component, at most 3 characters kept, printable. */
 	size_t tl = CLEN(&s->comps[0]);
-	uint32_t t = 0;
-	for (size_t i = 0; i < tl && i < 3; i++) {
-		unsigned char ch = d[s->comps[0].off + i];
-		t |= (uint32_t)(ch >= 0x20 && ch < 0x7f ? ch : '?') << (8 * i);
+	const unsigned char *tp = d + s->comps[0].off;
+	if (tl >= 3 && (unsigned)(tp[0] - 0x20) < 0x5f && (unsigned)(tp[1] - 0x20) < 0x5f &&
+	    (unsigned)(tp[2] - 0x20) < 0x5f) {
+		memcpy(s->tag, tp, 3);
+		s->tag[3] = '\0';
+	} else {
+		memset(s->tag, 0, sizeof(s->tag));
+		for (size_t i = 0; i < tl && i < 3; i++)
+			s->tag[i] = (char)((unsigned)(tp[i] - 0x20) < 0x5f ? tp[i] : '?');
 	}
-	memcpy(s->tag, &t, 4);
 	return p;
 }
 
@@ -536,6 +542,44 @@ static uint32_t kcode(const struct ep *ep, const struct seg *s, unsigned pos, un
 static bool is_code(const struct ep *ep, const struct seg *s, unsigned pos, unsigned k, uint32_t want)
 {
 	return kcode(ep, s, pos, 0, k) == want;
+}
+
+/* ---- strings of the order -------------------------------------------- */
+
+#define POOL_BLOCK 4096u
+
+/* [s, s+n) trimmed of white space into the message's string pool; NULL
+ * for "" or when the arena limit is hit.  The pool takes zeroed blocks
+ * from the arena, so a string costs a copy, not an allocation. */
+static const char *pool_str(struct ep *ep, const char *s, size_t n)
+{
+	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	if (n == 0)
+		return NULL;
+	struct msg *m = &ep->m;
+	if (n + 1 > m->pool_left) {
+		size_t want = n + 1 > POOL_BLOCK ? n + 1 : POOL_BLOCK;
+		char *p = arena_alloc(ep->arena, want);
+		if (p == NULL) {
+			m->failed = true;
+			return NULL;
+		}
+		if (want > POOL_BLOCK) {        /* a long value: a block of its own */
+			memcpy(p, s, n);
+			return p;
+		}
+		m->pool = p;
+		m->pool_left = want;
+	}
+	char *r = m->pool;
+	memcpy(r, s, n);
+	r[n] = '\0';
+	m->pool += n + 1;
+	m->pool_left -= n + 1;
+	return r;
 }
 
 /* ---- character conversion --------------------------------------------- */
@@ -686,16 +730,9 @@ bool edifact_level_a(unsigned char c)
 
 /* Raw bytes of a value (releases removed) to a trimmed UTF-8 string in the
  * order's arena; NULL when empty. */
-static const char *to_utf8(struct ep *ep, const struct seg *s, const char *in, size_t n)
+static const char *to_utf8_scanned(struct ep *ep, const struct seg *s, const char *in, size_t n,
+				   unsigned any, bool ctrl)
 {
-	struct order *o = ep->m.o;
-	unsigned any = 0;
-	bool ctrl = false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-		any |= c;
-		ctrl |= c < 0x20 || c == 0x7f;
-	}
 	bool ascii = (any & 0x80) == 0;
 	if ((ctrl || ep->cs == CS_LEVEL_A) && !ep->warned_repertoire) {
 		for (size_t i = 0; i < n; i++) {
@@ -711,7 +748,7 @@ static const char *to_utf8(struct ep *ep, const struct seg *s, const char *in, s
 		}
 	}
 	if (ascii)
-		return order_strn(o, in, n);
+		return pool_str(ep, in, n);
 	size_t len;
 	enum charset cs = ep->cs;
 	if (cs != CS_UTF8 && file_is_utf8(ep)) {
@@ -740,7 +777,20 @@ static const char *to_utf8(struct ep *ep, const struct seg *s, const char *in, s
 		len = conv_latin1(in, n, ep->conv);
 		break;
 	}
-	return order_strn(o, ep->conv, len);
+	return pool_str(ep, ep->conv, len);
+}
+
+/* The same for bytes not looked at yet. */
+static const char *to_utf8(struct ep *ep, const struct seg *s, const char *in, size_t n)
+{
+	unsigned any = 0;
+	bool ctrl = false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+		any |= c;
+		ctrl |= c < 0x20 || c == 0x7f;
+	}
+	return to_utf8_scanned(ep, s, in, n, any, ctrl);
 }
 
 /* The text of components k..k+count-1 of element pos, joined by spaces. */
@@ -770,12 +820,45 @@ static const char *text_join(struct ep *ep, const struct seg *s, unsigned pos, u
 			return NULL;
 		size_t n = CLEN(c);
 		if (!CREL(c) && n < sizeof(ep->raw)) {
-			const char *p = (const char *)ep->d + c->off;
+			const unsigned char *p = ep->d + c->off;
+			const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+			uint64_t or8 = 0, low = 0, del8 = 0;
 			size_t i = 0;
-			while (i < n && (unsigned char)p[i] >= 0x20)
-				i++;
-			if (i == n)
-				return to_utf8(ep, s, p, n);
+			/* Eight bytes at a time: any >= 0x80, any < 0x20, any 0x7f. */
+			for (; i + 8 <= n; i += 8) {
+				uint64_t w, x;
+				memcpy(&w, p + i, 8);
+				or8 |= w;
+				low |= (w - 0x20 * ones) & ~w;
+				x = w ^ (0x7f * ones);
+				del8 |= (x - ones) & ~x;
+			}
+			unsigned any = 0;
+			bool ctl = false, del = false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* The tail as one word when the input goes on past it:
+			 * the bytes after the value are masked off. */
+			if (i < n && c->off + i + 8 <= ep->len) {
+				uint64_t w, x, keep = ~(uint64_t)0 >> (8 * (8 - (n - i)));
+				memcpy(&w, p + i, 8);
+				w &= keep;
+				or8 |= w;
+				low |= (w - 0x20 * ones) & ~w & keep;
+				x = w ^ (0x7f * ones);
+				del8 |= (x - ones) & ~x & keep;
+				i = n;
+			}
+#endif
+			for (; i < n; i++) {
+				any |= p[i];
+				ctl |= p[i] < 0x20;
+				del |= p[i] == 0x7f;
+			}
+			/* (the "has a byte below n" tests are exact as yes/no: a
+			 * borrow only starts at a byte that is below n) */
+			any |= (or8 & high) ? 0x80 : 0;
+			if (!ctl && (low & high) == 0)
+				return to_utf8_scanned(ep, s, (const char *)p, n, any, del || (del8 & high) != 0);
 		}
 	}
 	size_t n = 0;
@@ -811,26 +894,20 @@ static const char *text(struct ep *ep, const struct seg *s, unsigned pos, unsign
 	return text_join(ep, s, pos, 0, k, 1);
 }
 
-/* A decimal value: either decimal mark accepted, written with '.'. */
-static const char *decimal(struct ep *ep, const struct seg *s, unsigned pos, unsigned k, const char *what)
+/* Check [b, b+n) as dec_parse() takes it (sign, digits with at most one
+ * mark, at most 36 digits; spaces around), the mark made '.'; the number
+ * is then at b+*start, *len long. */
+static bool check_decimal(char *b, size_t n, size_t *start, size_t *len)
 {
-	char b[64];
-	const struct comp *c = comp_at(s, pos, 0, k);
-	if (c == NULL)
-		return NULL;
-	bool cut;
-	size_t n = unrelease(ep, c, b, sizeof(b), &cut);
 	while (n > 0 && b[n - 1] == ' ')
 		n--;
 	size_t i = 0, marks = 0, nd = 0;
 	while (i < n && b[i] == ' ')
 		i++;
-	if (i == n)
-		return NULL;
-	size_t start = i;
-	if (b[i] == '-' || b[i] == '+')
+	*start = i;
+	*len = n - i;
+	if (i < n && (b[i] == '-' || b[i] == '+'))
 		i++;
-	/* As dec_parse() takes it: digits with at most one mark, <= 36 digits. */
 	for (; i < n; i++) {
 		if (b[i] >= '0' && b[i] <= '9') {
 			nd++;
@@ -838,15 +915,41 @@ static const char *decimal(struct ep *ep, const struct seg *s, unsigned pos, uns
 			b[i] = '.';
 			marks++;
 		} else {
-			break;
+			return false;
 		}
 	}
-	if (cut || i != n || marks > 1 || nd == 0 || nd > 36) {
+	return marks <= 1 && nd > 0 && nd <= 36;
+}
+
+/* A decimal value: either decimal mark accepted, written with '.'. */
+static const char *decimal(struct ep *ep, const struct seg *s, unsigned pos, unsigned k, const char *what)
+{
+	char b[64];
+	const struct comp *c = comp_at(s, pos, 0, k);
+	if (c == NULL)
+		return NULL;
+	bool cut = false;
+	size_t n = CLEN(c), start, len;
+	bool ok;
+	if (!CREL(c) && n < sizeof(b)) {
+		memcpy(b, ep->d + c->off, n);
+		ok = check_decimal(b, n, &start, &len);
+	} else {
+		ok = false;
+	}
+	if (!ok) {
+		/* Releases or line breaks inside: the careful copy. */
+		n = unrelease(ep, c, b, sizeof(b), &cut);
+		ok = check_decimal(b, n, &start, &len) && !cut;
+	}
+	if (len == 0)
+		return NULL;
+	if (!ok) {
 		owarn(ep, s, "%s: expected a decimal number, found \"%.*s\": ignored", what,
-		      (int)(n - start > 40 ? 40 : n - start), b + start);
+		      (int)(len > 40 ? 40 : len), b + start);
 		return NULL;
 	}
-	return arena_strndup(ep->m.o->arena, b + start, n - start);
+	return pool_str(ep, b + start, len);
 }
 
 /* ---- dates ------------------------------------------------------------- */
@@ -872,16 +975,13 @@ static const char *ymd(struct ep *ep, const char *s)
 		return NULL;
 	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return NULL;
-	char *r = arena_alloc(ep->m.o->arena, 11);
-	if (r != NULL) {
-		memcpy(r, s, 4);
-		r[4] = '-';
-		memcpy(r + 5, s + 4, 2);
-		r[7] = '-';
-		memcpy(r + 8, s + 6, 2);
-		r[10] = '\0';
-	}
-	return r;
+	char r[10];
+	memcpy(r, s, 4);
+	r[4] = '-';
+	memcpy(r + 5, s + 4, 2);
+	r[7] = '-';
+	memcpy(r + 8, s + 6, 2);
+	return pool_str(ep, r, 10);
 }
 
 /* DTM C507: value 2380 in format 2379 to one date or a range. */
@@ -1016,13 +1116,13 @@ static const char *gtin14(struct ep *ep, const struct seg *s, const char *v, boo
 		memcpy(b + 4, v, 9);
 		b[13] = ean_check(b + 1);
 		b[14] = '\0';
-		return arena_strdup(ep->m.o->arena, b);
+		return pool_str(ep, b, 14);
 	}
 	if (digits(v, n) && (n == 8 || n == 12 || n == 13 || n == 14)) {
 		memset(b, '0', 14 - n);
 		memcpy(b + 14 - n, v, n);
 		b[14] = '\0';
-		return arena_strdup(ep->m.o->arena, b);
+		return pool_str(ep, b, 14);
 	}
 	owarn(ep, s, "%s: item number \"%.35s\" is not a GTIN (8, 12, 13 or 14 digits%s): kept as written",
 	      s->tag, v, isbn ? " or an ISBN-10" : "");
