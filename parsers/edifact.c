@@ -385,9 +385,11 @@ static size_t tokenize(struct ep *ep, size_t pos, struct seg *s)
 		}
 		/* The element ends here. */
 		if (ne < max) {
-			s->elems[ne] = (struct elem){ (uint16_t)epos, (uint16_t)erep, (uint16_t)efirst,
-						      (uint16_t)(nc - efirst) };
-			ne++;
+			struct elem *e = &s->elems[ne++];
+			e->pos = (uint16_t)epos;
+			e->rep = (uint16_t)erep;
+			e->first = (uint16_t)efirst;
+			e->n = (uint16_t)(nc - efirst);
 		} else {
 			overflow = true;
 		}
@@ -534,6 +536,12 @@ static uint32_t kcode(const struct ep *ep, const struct seg *s, unsigned pos, un
 	while (n > 0 && p[n - 1] == ' ')
 		n--;
 	uint32_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (c->off + 4 <= ep->len) {
+		memcpy(&v, p, 4);
+		return n == 4 ? v : v & (((uint32_t)1 << (8 * n)) - 1);
+	}
+#endif
 	for (size_t i = 0; i < n; i++)
 		v |= (uint32_t)p[i] << (8 * i);
 	return v;
@@ -575,7 +583,16 @@ static const char *pool_str(struct ep *ep, const char *s, size_t n)
 		m->pool_left = want;
 	}
 	char *r = m->pool;
-	memcpy(r, s, n);
+	/* Most values are short: fixed-size moves instead of a call. */
+	if (n >= 8 && n <= 16) {
+		memcpy(r, s, 8);
+		memcpy(r + n - 8, s + n - 8, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(r, s, 4);
+		memcpy(r + n - 4, s + n - 4, 4);
+	} else {
+		memcpy(r, s, n);
+	}
 	r[n] = '\0';
 	m->pool += n + 1;
 	m->pool_left -= n + 1;
@@ -1561,8 +1578,7 @@ static void map_lin(struct ep *ep, const struct seg *s)
 	if (l->line_no == NULL)
 		l->line_no = arena_printf(o->arena, "%zu", ep->m.n_lin);
 	char act[8];
-	CODE(s, 2, 0, act);
-	if (ep->m.is_change && act[0] != '\0') {
+	if (ep->m.is_change && CODE(s, 2, 0, act)[0] != '\0') {
 		static const char *const acts[] = { NULL, "added", "deleted", "changed", NULL, "accepted", NULL, "not accepted" };
 		int a = small_int(act);
 		if (a >= 1 && a <= 7 && acts[a] != NULL)
@@ -2419,7 +2435,7 @@ static int edifact_parse(const struct parse_input *in, struct parse_output *out)
 			pos++;
 			continue;
 		}
-		if (tag_is(ep, pos, "UNA")) {
+		if (c == 'U' && tag_is(ep, pos, "UNA")) {
 			if (ep->len - pos < 9) {
 				ddiag_at(ep, DIAG_ERROR, pos, "UNA: expected 6 service characters, found %zu", ep->len - pos - 3);
 				break;
@@ -2431,7 +2447,7 @@ static int edifact_parse(const struct parse_input *in, struct parse_output *out)
 			pos += 9;
 			continue;
 		}
-		if (tag_is(ep, pos, "UNB") && !ep->pending_una)
+		if (c == 'U' && !ep->pending_una && tag_is(ep, pos, "UNB"))
 			unb_separators(ep, pos);
 		ep->seg_index++;
 		ep->seg.index = ep->seg_index;
