@@ -754,7 +754,7 @@ static const char *to_utf8_scanned(struct ep *ep, const struct seg *s, const cha
 	if ((ctrl || ep->cs == CS_LEVEL_A) && !ep->warned_repertoire) {
 		for (size_t i = 0; i < n; i++) {
 			unsigned char c = (unsigned char)in[i];
-			if (c >= 0x80)
+			if (c >= 0x80 || ep->cls[c] != CL_DATA)   /* a released service character is data */
 				continue;
 			if ((ep->cs == CS_LEVEL_A && !edifact_level_a(c)) || c < 0x20 || c == 0x7f) {
 				ep->warned_repertoire = true;
@@ -2307,6 +2307,12 @@ static void unb_separators(struct ep *ep, size_t pos)
 static void dispatch(struct ep *ep, const struct seg *s)
 {
 	unsigned t = TAG(s->tag[0], s->tag[1], s->tag[2]);
+	/* An empty segment (two terminators in a row, a blank line when the
+	 * terminator is a line break) is nothing: not counted. */
+	if (s->n_elems == 1 && s->n_comps == 1 && CLEN(&s->comps[0]) == 0) {
+		ep->seg_index--;
+		return;
+	}
 	if (s->overflow)
 		ddiag(ep, DIAG_WARNING, s, "%s: more than %u data elements and components: the rest is ignored",
 		      s->tag, OG_EDIFACT_MAX_SEGMENT_PARTS);

@@ -545,6 +545,30 @@ static void test_multi_interchange(void)
 	result_free(r);
 }
 
+static void test_newline_terminator(void)
+{
+	/* The segment terminator is a line break; CRLF and blank lines. */
+	const char *edi =
+		"UNA:+.? \n\r\n"
+		"UNB+UNOC:3+S+R+250110:0930+1\r\n"
+		"UNH+1+ORDERS:D:96A:UN\r\n"
+		"\n"
+		"BGM+220+PO 1+9\r\n"
+		"NAD+BY+++Name?\nwith a released line break\r\n"
+		"UNT+4+1\r\n"
+		"UNZ+1+1\n";
+	struct result *r = parse(edi);
+	CHECK_INT(r->n, 1);
+	CHECK_INT(r->d.n, 0);
+	dump_diags(&r->d);
+	if (r->n == 1) {
+		CHECK_STR(r->o[0]->po_number, "PO 1");
+		CHECK_STR(r->o[0]->document_type, "new");
+		CHECK_STR(r->o[0]->parties[ROLE_BUYER]->name, "Name\nwith a released line break");
+	}
+	result_free(r);
+}
+
 static void test_level_b(void)
 {
 	/* UNOB without UNA: IS1/IS3/IS4 separators, no release character. */
@@ -888,6 +912,7 @@ int main(void)
 	test_groups();
 	test_multi_interchange();
 	test_level_b();
+	test_newline_terminator();
 	test_charsets();
 	test_decimal_comma();
 	test_document_types();
