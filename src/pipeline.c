@@ -557,8 +557,11 @@ static int document_exception(struct doc_run *r, const char *reason, const char 
 	return rc;
 }
 
+/* One document.  batched: the caller holds a transaction and this document
+ * is a savepoint in it (undone alone on failure); otherwise it is a
+ * transaction of its own. */
 static int process(const struct config *cfg, struct store *st, struct store_doc *doc,
-		   struct pipeline_stats *stats)
+		   struct pipeline_stats *stats, bool batched)
 {
 	struct doc_run r = { .cfg = cfg, .st = st, .doc = doc, .stats = stats };
 	buf_init(&r.outcome, 8192);
@@ -568,7 +571,7 @@ static int process(const struct config *cfg, struct store *st, struct store_doc 
 	d.prefix = doc->name ? doc->name : doc->source_key;
 	int ret = -1;
 
-	if (store_begin(st) < 0) {
+	if ((batched ? store_savepoint(st) : store_begin(st)) < 0) {
 		log_warnx("document %lld: %s", (long long)doc->id, store_error(st));
 		goto out;
 	}
@@ -638,7 +641,7 @@ finish:
 	if (store_doc_done(st, doc->id, r.outcome.data ? r.outcome.data : "", r.is_email ? r.mail.message_id : NULL,
 			   r.is_email ? r.mail.from_addr : NULL, r.is_email ? r.mail.subject : NULL) < 0 ||
 	    store_audit(st, "ordergw", "document", doc->id, "processed", r.outcome.data) < 0 ||
-	    store_commit(st) < 0) {
+	    (batched ? store_release(st) : store_commit(st)) < 0) {
 		fail(&r, store_error(st));
 		goto rollback;
 	}
@@ -646,7 +649,10 @@ finish:
 	ret = 0;
 	goto out;
 rollback:
-	store_rollback(st);
+	if (batched)
+		store_rollback_to(st);
+	else
+		store_rollback(st);
 	log_warnx("document %lld: processing failed: %s", (long long)doc->id, r.error);
 	ret = -1;
 out:
@@ -662,9 +668,9 @@ out:
 
 /* A document the pipeline cannot get through is set aside as an exception so
  * it never blocks the ones behind it. */
-static int quarantine(struct store *st, struct store_doc *doc, const char *why)
+static int quarantine(struct store *st, struct store_doc *doc, const char *why, bool batched)
 {
-	if (store_begin(st) < 0)
+	if ((batched ? store_savepoint(st) : store_begin(st)) < 0)
 		return -1;
 	char s[600];
 	snprintf(s, sizeof(s), "Internal error while processing: %s", why);
@@ -673,8 +679,11 @@ static int quarantine(struct store *st, struct store_doc *doc, const char *why)
 	if (store_exception_add(st, &e, &eid) < 0 ||
 	    store_doc_done(st, doc->id, s, NULL, NULL, NULL) < 0 ||
 	    store_audit(st, "ordergw", "document", doc->id, "quarantined", why) < 0 ||
-	    store_commit(st) < 0) {
-		store_rollback(st);
+	    (batched ? store_release(st) : store_commit(st)) < 0) {
+		if (batched)
+			store_rollback_to(st);
+		else
+			store_rollback(st);
 		return -1;
 	}
 	return 0;
@@ -687,32 +696,61 @@ int pipeline_process_id(const struct config *cfg, struct store *st, int64_t doc_
 	int rc = store_doc_get(st, doc_id, &doc);
 	if (rc <= 0)
 		return -1;
-	rc = process(cfg, st, &doc, stats);
+	rc = process(cfg, st, &doc, stats, false);
 	store_doc_clear(&doc);
 	return rc;
 }
+
+/* Documents per COMMIT: an fsync per document would bound intake at a few
+ * hundred per second; each document is still all-or-nothing (a savepoint). */
+#define PIPELINE_BATCH 200
 
 int pipeline_run(const struct config *cfg, struct store *st, size_t max, struct pipeline_stats *stats)
 {
 	int64_t last = 0;
 	size_t n = 0;
-	while (max == 0 || n < max) {
-		struct store_doc doc = { 0 };
-		int rc = store_doc_next(st, last, &doc);
-		if (rc < 0)
+	bool done = false;
+	while (!done && (max == 0 || n < max)) {
+		if (store_begin(st) < 0)
 			return -1;
-		if (rc == 0)
-			break;
-		last = doc.id;
-		if (process(cfg, st, &doc, stats) < 0) {
-			/* Once more, then set it aside. */
-			if (process(cfg, st, &doc, stats) < 0 && quarantine(st, &doc, "the store refused the result") < 0) {
-				store_doc_clear(&doc);
+		size_t in_batch = 0;
+		struct pipeline_stats bs = { 0 };
+		while (in_batch < PIPELINE_BATCH && (max == 0 || n < max)) {
+			struct store_doc doc = { 0 };
+			int rc = store_doc_next(st, last, &doc);
+			if (rc < 0) {
+				store_rollback(st);
 				return -1;
 			}
+			if (rc == 0) {
+				done = true;
+				break;
+			}
+			last = doc.id;
+			if (process(cfg, st, &doc, &bs, true) < 0) {
+				/* Once more, then set it aside. */
+				if (process(cfg, st, &doc, &bs, true) < 0 &&
+				    quarantine(st, &doc, "the store refused the result", true) < 0) {
+					store_doc_clear(&doc);
+					store_rollback(st);
+					return -1;
+				}
+			}
+			store_doc_clear(&doc);
+			in_batch++;
+			n++;
 		}
-		store_doc_clear(&doc);
-		n++;
+		if (store_commit(st) < 0) {
+			log_warnx("pipeline: %s", store_error(st));
+			store_rollback(st);
+			return -1;
+		}
+		stats->documents += bs.documents;
+		stats->orders_accepted += bs.orders_accepted;
+		stats->exceptions += bs.exceptions;
+		stats->duplicates += bs.duplicates;
+		stats->messages += bs.messages;
+		stats->ignored += bs.ignored;
 	}
 	return 0;
 }

@@ -265,6 +265,13 @@ void store_close(struct store **sp)
 }
 
 int store_begin(struct store *s) { return exec(s, "BEGIN IMMEDIATE"); }
+int store_savepoint(struct store *s) { return exec(s, "SAVEPOINT doc"); }
+int store_release(struct store *s) { return exec(s, "RELEASE doc"); }
+void store_rollback_to(struct store *s)
+{
+	exec(s, "ROLLBACK TO doc");
+	exec(s, "RELEASE doc");
+}
 int store_commit(struct store *s) { return exec(s, "COMMIT"); }
 void store_rollback(struct store *s)
 {

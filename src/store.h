@@ -27,6 +27,11 @@ const char *store_error(struct store *s);
 int store_begin(struct store *s);        /* BEGIN IMMEDIATE, waits while busy */
 int store_commit(struct store *s);
 void store_rollback(struct store *s);
+/* Nested units inside a transaction (SQL savepoints): several documents
+ * share one COMMIT, and one that fails is undone alone. */
+int store_savepoint(struct store *s);
+int store_release(struct store *s);
+void store_rollback_to(struct store *s);
 /* Current time as "YYYY-MM-DDTHH:MM:SS.mmmZ"; ORDERGW_NOW overrides it (tests). */
 const char *store_now(char buf[32]);
 
