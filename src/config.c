@@ -104,7 +104,7 @@ static const struct key keys[] = {
 	  "required for sftp: unknown or changed host keys are refused" },
 	{ S_DROP, "archive", K_STR, DR(archive), "archive/", 0, 0, NULL, false,
 	  "folder (relative to the drop) where a file goes once stored" },
-	{ S_DROP, "outbound", K_STR, DR(outbound), NULL, 0, 0, NULL, false,
+	{ S_DROP, "outbound", K_URL, DR(outbound), NULL, 0, 0, "sftp dir", false,
 	  "where EDI responses for this drop's partners go (dir: or sftp:)" },
 	{ S_DROP, "pattern", K_STR, DR(pattern), "*", 0, 0, NULL, false, "which file names to take" },
 	{ S_DROP, "stable_seconds", K_INT, DR(stable_seconds), "0", 0, 86400, NULL, false,

@@ -16,6 +16,7 @@
 #include "notify.h"
 #include "order.h"
 #include "reply.h"
+#include "ediresp.h"
 #include "text.h"
 #include "store.h"
 #include <stdarg.h>
@@ -418,6 +419,9 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 			else
 				r->stats->messages++;
 		}
+		/* Routed past review: confirmed now, in the partner's own syntax too. */
+		if (strcmp(stage, "review") != 0 && ediresp_business(r->cfg, st, oid, true, NULL) < 0)
+			goto store_fail;
 		r->accepted++;
 		r->stats->orders_accepted++;
 		outcome_add(r, "order %lld accepted", (long long)oid);
@@ -596,6 +600,8 @@ static int process(const struct config *cfg, struct store *st, struct store_doc 
 		.on_headers = on_headers, .on_headers_ctx = &r,
 	};
 	int er = extract_document(&in, &po, r.is_email ? &r.mail : NULL);
+	if (!r.failed && !r.is_email && ediresp_technical(cfg, st, doc, &po) < 0)
+		fail(&r, store_error(st));
 	if (r.failed) {
 		parse_output_free(&po);
 		goto rollback;
