@@ -5,6 +5,7 @@
 #include "log.h"
 #include "maildir.h"
 #include "store.h"
+#include "webhook.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,10 @@ static int deliver(const struct config *cfg, const struct store_outbox_row *m, c
 {
 	char key[32];
 	snprintf(key, sizeof(key), "%lld", (long long)m->id);
+	if (strcmp(m->channel, "webhook") == 0) {
+		int w = webhook_deliver(cfg, m->subject, m->recipient, m->message_id, m->data, m->len, msg, msglen);
+		return w > 0 ? 1 : w;
+	}
 	if (strcmp(m->channel, "edi") == 0) {
 		if (strncmp(m->recipient, "dir:", 4) == 0) {
 			const char *dir = m->recipient + 4;
