@@ -73,6 +73,12 @@ int sender_run(const struct config *cfg, struct store *st, struct sender_stats *
 		if (rc == 0)
 			break;
 		last = m.id;
+		/* Hand-offs to one webhook go in order: a later one waits for an earlier retry. */
+		if (strcmp(m.channel, "webhook") == 0 &&
+		    store_outbox_earlier_pending(st, m.id, m.channel, m.recipient) == 1) {
+			store_outbox_row_clear(&m);
+			continue;
+		}
 		char why[512] = "";
 		int d = deliver(cfg, &m, why, sizeof(why));
 		int w;

@@ -203,6 +203,10 @@ int store_document_supersede(struct store *s, int64_t document_id);
 /* Open exceptions of a partner, oldest first (caller frees *ids_r). */
 int store_exceptions_open_of(struct store *s, const char *partner, int64_t **ids_r, size_t *n_r);
 
+/* Is an earlier message on this channel to this recipient still pending?
+ * (webhooks are handed off in order: a later one waits.)  1 yes, 0 no. */
+int store_outbox_earlier_pending(struct store *s, int64_t id, const char *channel, const char *recipient);
+
 /* Whom to answer about an order and what to answer: from its document. */
 struct store_order_contact {
 	int64_t document_id;

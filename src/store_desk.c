@@ -262,6 +262,20 @@ int store_exceptions_open_of(struct store *s, const char *partner, int64_t **ids
 	return store_check(s, rc, "exceptions of a partner");
 }
 
+int store_outbox_earlier_pending(struct store *s, int64_t id, const char *channel, const char *recipient)
+{
+	sqlite3_stmt *st = store_prep(s,
+		"SELECT 1 FROM outbox WHERE state = 'pending' AND channel = ? AND recipient = ? AND id < ? LIMIT 1");
+	store_bt(st, 1, channel);
+	store_bt(st, 2, recipient);
+	store_bi(st, 3, id);
+	int rc = sqlite3_step(st);
+	store_done(s, st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return store_check(s, rc, "earlier pending message") < 0 ? -1 : 0;
+}
+
 /* ---- the order's contact --------------------------------------------------------- */
 
 static void read_contact(sqlite3_stmt *st, void *out)
