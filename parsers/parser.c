@@ -4,10 +4,16 @@
 
 /* Each format module defines one of these. */
 /* (one line per format: extern const struct parser NAME_parser;) */
+extern const struct parser ubl_parser;
+extern const struct parser cxml_parser;
+extern const struct parser csv_parser;
+extern const struct parser text_parser;
 
 /* Sniffing order: the most specific formats first; text last (it takes
  * anything that looks like a human wrote it). */
 static const struct parser *const parsers[] = {
+	&ubl_parser, &cxml_parser,
+	&csv_parser, &text_parser,
 	NULL
 };
 

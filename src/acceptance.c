@@ -12,6 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+void acceptance_fill_buyer(struct order *o, const struct cfg_partner *p, const char *contact_name,
+			   const char *contact_email)
+{
+	if (p == NULL || o->parties[ROLE_BUYER] != NULL)
+		return;
+	struct party *b = order_party(o, ROLE_BUYER);
+	if (b == NULL)
+		return;
+	b->name = order_str(o, p->name);
+	b->contact_name = order_str(o, contact_name);
+	b->contact_email = order_str(o, contact_email);
+	order_add_note(o, "Customer identified by the sender's address.");
+}
+
 int acceptance_check(struct order *o, const struct cfg_partner *p, const struct config *cfg,
 		     struct acceptance *a)
 {

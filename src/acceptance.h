@@ -18,6 +18,12 @@ struct acceptance {
 	const char *status;      /* "complete" "incomplete" "invalid" */
 };
 
+/* An e-mail order names its customer by who sent it: when the record has
+ * no buyer, the sender's partner becomes the buyer, with the sender as the
+ * contact (C1, C14).  Nothing happens without a partner. */
+void acceptance_fill_buyer(struct order *o, const struct cfg_partner *p, const char *contact_name,
+			   const char *contact_email);
+
 int acceptance_check(struct order *o, const struct cfg_partner *p, const struct config *cfg,
 		     struct acceptance *out);
 

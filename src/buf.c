@@ -115,8 +115,11 @@ int buf_add_json_str(struct buf *b, const char *s)
 
 char *buf_steal(struct buf *b, size_t *len_r)
 {
-	if (b->data == NULL && buf_reserve(b, 0) < 0)
-		return NULL;
+	if (b->data == NULL) {
+		if (buf_reserve(b, 0) < 0)
+			return NULL;
+		b->data[0] = '\0';     /* an empty buffer still gives "" */
+	}
 	char *p = b->data;
 	if (len_r != NULL)
 		*len_r = b->len;

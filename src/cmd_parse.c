@@ -66,6 +66,8 @@ static int print_order(void *ctx, struct order *o, struct diags *od)
 			p = config_partner_by_edi(pp->cfg, o->source.sender);
 		if (p != NULL)
 			o->partner_id = p->id;
+		if (pp->partner != NULL && o->source.sender == NULL)
+			acceptance_fill_buyer(o, p, NULL, NULL);
 		struct acceptance a;
 		acceptance_check(o, p, pp->cfg, &a);
 		if (strcmp(a.status, "complete") != 0)

@@ -7,6 +7,8 @@
  * The key table below is the one description of every option: the parser,
  * `ordergw check-config --keys` and the man page come from it. */
 #include "config.h"
+#include "csv.h"
+#include "text.h"
 #include "limits.h"
 #include "log.h"
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -649,8 +651,31 @@ static void check_cross(struct loader *L)
 		if (p->queue != NULL && config_stage_index(c, p->queue) < 0)
 			err(L, p->line, "[partner %s]: queue \"%s\" is not one of the stages", p->id, p->queue);
 	}
+	/* Rule sets and column maps are read now, so check-config reports
+	 * their mistakes (as their own file:line) before a reload. */
+	for (size_t i = 0; i < c->n_partners; i++) {
+		struct cfg_partner *p = &c->partners[i];
+		if (p->rules_path != NULL && text_rules_load(p->rules_path, &p->rules, L->d) < 0)
+			err(L, p->line, "[partner %s]: rules: %s cannot be used (see above)", p->id, p->rules_path);
+		if (p->csv_map_path != NULL && csv_map_load(p->csv_map_path, &p->csv_map, L->d) < 0)
+			err(L, p->line, "[partner %s]: csv_map: %s cannot be used (see above)", p->id, p->csv_map_path);
+	}
 	for (size_t i = 0; i < c->n_rules; i++) {
 		struct cfg_rule *r = &c->rules[i];
+		if (r->parser != NULL && (strncmp(r->parser, "text:", 5) == 0 || strncmp(r->parser, "csv:", 4) == 0)) {
+			bool text = r->parser[0] == 't';
+			char *path = resolve_path(c, r->parser + (text ? 5 : 4));
+			int rc = text ? text_rules_load(path, &r->rules, L->d) : csv_map_load(path, &r->csv_map, L->d);
+			if (rc < 0)
+				err(L, r->line, "[rule %s]: parser: %s cannot be used (see above)", r->name, path);
+			free(path);
+		} else if (r->parser != NULL && strcmp(r->parser, "auto") != 0 && strcmp(r->parser, "email") != 0 &&
+			   strcmp(r->parser, "text") != 0 && strcmp(r->parser, "csv") != 0 &&
+			   strcmp(r->parser, "x12") != 0 && strcmp(r->parser, "edifact") != 0 &&
+			   strcmp(r->parser, "ubl") != 0 && strcmp(r->parser, "cxml") != 0) {
+			err(L, r->line, "[rule %s]: parser \"%s\" is not auto, a format name, text:PATH or csv:PATH",
+			    r->name, r->parser);
+		}
 		if (r->partner != NULL && config_partner(c, r->partner) == NULL)
 			err(L, r->line, "[rule %s]: partner \"%s\" is not defined", r->name, r->partner);
 		if (r->mailbox != NULL) {
@@ -808,11 +833,15 @@ void config_free(struct config **cp)
 	free_key_fields(&c->outbox, S_OUTBOX);
 	for (size_t i = 0; i < c->n_partners; i++) {
 		free_key_fields(&c->partners[i], S_PARTNER);
+		text_rules_free(&c->partners[i].rules);
+		csv_map_free(&c->partners[i].csv_map);
 		free(c->partners[i].id);
 	}
 	for (size_t i = 0; i < c->n_rules; i++) {
 		free_key_fields(&c->rules[i], S_RULE);
 		pcre2_code_free((pcre2_code *)c->rules[i].subject_re);
+		text_rules_free(&c->rules[i].rules);
+		csv_map_free(&c->rules[i].csv_map);
 		free(c->rules[i].name);
 	}
 	for (size_t i = 0; i < c->n_routes; i++) {

@@ -23,6 +23,7 @@ struct extract_input {
 	const struct csv_map *csv_map;
 	size_t max_order_bytes;
 	size_t max_mime_parts, max_mime_depth;
+	size_t max_message_bytes, max_attachment_bytes;   /* 0 = limits.h defaults */
 	/* E-mail: called once the headers are read, before any part is parsed,
 	 * so the caller can choose the rule (format, rule set, column map) from
 	 * the sender and subject.  May be NULL. */
@@ -40,6 +41,8 @@ struct extract_mail {
 	char *references;       /* raw, space-separated ids */
 	char *date;             /* RFC 3339 UTC when it parses */
 	char *body_text;        /* the text body in UTF-8 (for replies) */
+	char **attachment_names;   /* UTF-8 file names ("part 1.2" when none) */
+	size_t n_attachments;
 };
 
 /* Returns as parser.h: 0 read, -1 not readable.  `mail` may be NULL. */

@@ -10,15 +10,28 @@
 #define OG_MAX_MESSAGE_BYTES_DEFAULT   (64u * 1024 * 1024)  /* one stored document */
 #define OG_MAX_MIME_PARTS_DEFAULT      1000u
 #define OG_MAX_MIME_DEPTH_DEFAULT      20u
+#define OG_MAX_ATTACHMENT_BYTES_DEFAULT (64u * 1024 * 1024) /* one decoded attachment */
+#define OG_MAX_MIME_BODY_BYTES         (16u * 1024 * 1024)  /* text body of a mail, as UTF-8 */
+/* Hard ceilings of the MIME reader.  libetpan's parser recurses once per
+ * multipart or message/rfc822 level (about 10,000 levels overflow an 8 MB
+ * stack); a message is cut before its 501st such Content-Type header, so
+ * it never nests deeper than ~1,000.  Parts cost ~1 KB each in libetpan's
+ * tree: the message is also cut at 10 boundary-like lines per allowed part. */
+#define OG_MIME_MAX_CONTAINERS         500u
+#define OG_MIME_DASH_LINES_PER_PART    10u
 #define OG_MAX_ORDER_BYTES_DEFAULT     (32u * 1024 * 1024)  /* arena of one order */
 #define OG_MAX_LINES_PER_ORDER         100000u
 #define OG_MAX_DIAGS                   200u     /* further ones are counted, not kept */
 #define OG_MAX_PROBLEMS                1000u    /* validation problems kept per order */
 #define OG_MAX_FIELD_BYTES             4096u    /* one value in the record */
 #define OG_MAX_XML_DEPTH               256u
+#define OG_MAX_XML_BYTES_DEFAULT       (32u * 1024 * 1024)  /* one UBL/cXML document */
 #define OG_PCRE2_MATCH_LIMIT_DEFAULT   100000u
 #define OG_PCRE2_DEPTH_LIMIT_DEFAULT   10000u
 #define OG_MAX_CONFIG_LINE             8192u
+#define OG_MAX_RULE_FILE_BYTES         (1u * 1024 * 1024)   /* a text rule set or CSV column map */
+#define OG_MAX_TEXT_BYTES              (4u * 1024 * 1024)   /* an order text read by rules */
+#define OG_MAX_CSV_FIELDS              1000u    /* columns in one CSV row */
 
 /* Mustache templates (mustache.h); the render limits are defaults that
  * struct mustache_opts may change. */
@@ -29,5 +42,14 @@
 #define OG_MUSTACHE_MAX_NESTING        100u     /* sections nested in one template */
 #define OG_MUSTACHE_MAX_NAME           256u     /* bytes of one tag name */
 #define OG_MUSTACHE_MAX_DELIM          16u      /* bytes of one set delimiter */
+
+/* Network channels (imap.c, smtp.c, sftp.c). */
+#define OG_NET_TIMEOUT_DEFAULT         60u      /* seconds per network operation */
+#define OG_IMAP_MAX_BATCH_BYTES        (64u * 1024 * 1024)  /* bodies per UID FETCH */
+#define OG_IMAP_MAX_PENDING            100000u  /* new UIDs looked at per imap_fetch_new() */
+#define OG_IMAP_MAX_SET_RANGES         500u     /* UID ranges per MOVE/COPY command */
+#define OG_SFTP_MAX_LISTING_BYTES      (16u * 1024 * 1024)  /* one directory listing */
+#define OG_SFTP_MAX_ENTRIES            100000u  /* files per listing */
+#define OG_SMTP_MAX_RECIPIENTS         1000u
 
 #endif

@@ -17,6 +17,8 @@
 #include "log.h"
 #include "notify.h"
 #include "order.h"
+#include "reply.h"
+#include "text.h"
 #include "store.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +39,13 @@ struct doc_run {
 	bool failed;
 	char error[512];
 	struct buf outcome;
+	/* An answer to one of our clarifications: the pending order it completes. */
+	struct store_exception_row reply_exc;
+	struct arena *reply_arena;
+	struct order *reply_order;
+	int reply_changes;
+	struct buf reply_changed;
+	const struct text_rules *rules_used;
 };
 
 static void fail(struct doc_run *r, const char *what)
@@ -61,6 +70,63 @@ static void outcome_add(struct doc_run *r, const char *fmt, ...)
 
 /* ---- classification ----------------------------------------------------- */
 
+/* Does this mail answer one of our clarification requests?  Matched by
+ * In-Reply-To/References against the Message-IDs we sent, else by the
+ * token in the subject, and only when it comes from the same partner: a
+ * stranger quoting a token cannot complete somebody's order. */
+static void find_clarification(struct doc_run *r, const struct extract_mail *mail)
+{
+	int64_t eid = 0;
+	int found = 0;
+	struct buf ids;
+	buf_init(&ids, 65536);
+	if (mail->in_reply_to)
+		buf_printf(&ids, "%s ", mail->in_reply_to);
+	if (mail->references)
+		buf_adds(&ids, mail->references);
+	for (char *p = ids.data; p && *p && !found;) {
+		while (*p == ' ' || *p == '<' || *p == '>' || *p == '\t' || *p == ',')
+			p++;
+		char *e = p;
+		while (*e && *e != ' ' && *e != '<' && *e != '>' && *e != '\t' && *e != ',')
+			e++;
+		char save = *e;
+		*e = '\0';
+		if (*p)
+			found = store_exception_by_ref(r->st, NULL, p, &eid);
+		*e = save;
+		p = e;
+	}
+	buf_free(&ids);
+	char token[32];
+	if (found <= 0 && reply_token(mail->subject, token, sizeof(token)) == 0)
+		found = store_exception_by_ref(r->st, token, NULL, &eid);
+	if (found <= 0)
+		return;
+	struct store_exception_row ex = { 0 };
+	if (store_exception_get(r->st, eid, &ex) <= 0 || ex.order_id == 0 || r->mail_partner == NULL ||
+	    ex.partner_id == NULL || strcmp(ex.partner_id, r->mail_partner->id) != 0) {
+		if (ex.id != 0)
+			store_audit(r->st, "ordergw", "exception", ex.id, "reply ignored",
+				    "a message quoting this clarification came from another sender");
+		store_exception_row_clear(&ex);
+		return;
+	}
+	struct store_order_row row = { 0 };
+	const char *err = NULL;
+	r->reply_arena = arena_new(r->cfg->max_order_bytes);
+	if (store_order_get(r->st, ex.order_id, &row) <= 0 ||
+	    order_from_json(r->reply_arena, row.record, strlen(row.record), &r->reply_order, &err) < 0) {
+		r->reply_order = NULL;
+		store_exception_row_clear(&ex);
+		store_order_row_clear(&row);
+		return;
+	}
+	store_order_row_clear(&row);
+	r->reply_exc = ex;
+	buf_init(&r->reply_changed, 8192);
+}
+
 static void on_headers(void *ctx, const struct extract_mail *mail, struct extract_input *in)
 {
 	struct doc_run *r = ctx;
@@ -71,14 +137,9 @@ static void on_headers(void *ctx, const struct extract_mail *mail, struct extrac
 	if (p == NULL)
 		p = config_partner_by_email(r->cfg, mail->from_addr);
 	r->mail_partner = p;
-	if (r->rule && r->rule->parser) {
-		const char *ps = r->rule->parser;
-		if (strncmp(ps, "text:", 5) == 0)
-			in->format = NULL;   /* auto: attachments first, the rule set for the body */
-		else if (strncmp(ps, "csv:", 4) == 0)
-			in->format = NULL;
-		else if (strcmp(ps, "auto") != 0)
-			in->format = ps;
+	if (r->rule) {
+		/* Attachments are always sniffed; a rule picks the rule set for
+		 * the text body and the column map for CSV attachments. */
 		if (r->rule->rules)
 			in->rules = r->rule->rules;
 		if (r->rule->csv_map)
@@ -88,6 +149,8 @@ static void on_headers(void *ctx, const struct extract_mail *mail, struct extrac
 		in->rules = p->rules;
 	if (in->csv_map == NULL && p && p->csv_map)
 		in->csv_map = p->csv_map;
+	r->rules_used = in->rules;
+	find_clarification(r, mail);
 }
 
 static const struct cfg_partner *partner_for(struct doc_run *r, const struct order *o)
@@ -213,6 +276,18 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 	char *summary = NULL;
 	int ret = -1;
 
+	if (r->reply_order != NULL && !(o->po_number && r->reply_order->po_number &&
+					 strcmp(o->po_number, r->reply_order->po_number) != 0 && o->n_lines > 0)) {
+		/* The answer completes the pending order; a different PO with its
+		 * own lines is a new order and is filed as one. */
+		int n = reply_merge(r->reply_order, o, &r->reply_changed);
+		if (n < 0) {
+			fail(r, "the answered order is too large");
+			return -1;
+		}
+		r->reply_changes += n + 1;
+		return 0;
+	}
 	o->partner_id = p ? p->id : NULL;
 	o->source.channel = r->doc->channel;
 	o->source.endpoint = r->doc->endpoint;
@@ -223,6 +298,8 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 		o->source.message_id = r->mail.message_id;
 		o->source.sender = r->mail.from_addr;
 	}
+	if (r->is_email)
+		acceptance_fill_buyer(o, p, r->mail.from_display, r->mail.from_addr);
 	if (o->currency == NULL && p != NULL && p->currency != NULL) {
 		o->currency = p->currency;
 		order_add_note(o, "Currency not stated in the order; taken from the agreement with this customer.");
@@ -352,6 +429,100 @@ out:
 	return r->failed ? -1 : ret;
 }
 
+/* ---- answers to clarifications --------------------------------------------------- */
+
+/* Merge what the answer says (if the parsers did not already), validate the
+ * pending order again, and either accept it or ask for what is still
+ * missing.  Runs inside the document's transaction. */
+static void finish_reply(struct doc_run *r, struct diags *d)
+{
+	struct store *st = r->st;
+	struct order *o = r->reply_order;
+	const struct cfg_partner *p = r->mail_partner;
+	int64_t eid = r->reply_exc.id, oid = r->reply_exc.order_id;
+	if (r->reply_changes == 0 && r->mail.body_text != NULL) {
+		/* The answer as plain lines ("Delivery date: 2027-03-15"), read
+		 * with the same rules; quoted text is ignored by the rules. */
+		struct arena *a = arena_new(1u << 20);
+		struct order *tmp = order_new(a);
+		if (tmp != NULL && text_extract_header(r->rules_used, r->mail.body_text,
+						       strlen(r->mail.body_text), tmp, d) >= 0)
+			r->reply_changes = reply_merge(o, tmp, &r->reply_changed);
+		arena_free(&a);
+		if (r->reply_changes < 0) {
+			fail(r, "the answered order is too large");
+			return;
+		}
+	}
+	char detail[1024];
+	snprintf(detail, sizeof(detail), "answer %s from %s: %s", r->mail.message_id ? r->mail.message_id : "",
+		 r->mail.from_addr ? r->mail.from_addr : "", r->reply_changed.len ? r->reply_changed.data : "nothing usable");
+	store_audit(st, "ordergw", "exception", eid, "customer answered", detail);
+	store_audit(st, "ordergw", "order", oid, "customer answered", detail);
+	struct acceptance cr;
+	struct buf rec;
+	buf_init(&rec, 256u << 20);
+	const char *hash = order_content_hash(o);
+	if (acceptance_check(o, p, r->cfg, &cr) < 0 || order_to_json(o, &rec) < 0 || hash == NULL) {
+		buf_free(&rec);
+		fail(r, "the answered order could not be validated");
+		return;
+	}
+	const char *problems_s = json_object_to_json_string_ext(cr.problems, JSON_C_TO_STRING_PLAIN);
+	if (!cr.blocking) {
+		const char *stage = p->queue ? p->queue : r->cfg->stages.v[0];
+		int64_t qid;
+		if (store_order_update(st, oid, "accepted", stage, rec.data, problems_s, hash) < 0 ||
+		    store_queue_push(st, oid, stage, &qid) < 0 ||
+		    store_exception_close(st, eid, "resolved") < 0) {
+			fail(r, store_error(st));
+			goto out;
+		}
+		store_audit(st, "ordergw", "exception", eid, "resolved", "completed by the customer's answer");
+		store_audit(st, "ordergw", "order", oid, "accepted", stage);
+		store_audit(st, "ordergw", "queue", qid, "queued", stage);
+		struct notify_ctx nc;
+		fill_notify(r, &nc, r->mail.from_addr, p);
+		nc.order_id = oid;
+		const char *err;
+		enum notify_kind k = strcmp(stage, "review") == 0 ? NOTIFY_RECEIPT : NOTIFY_CONFIRMATION;
+		if (notify_queue(st, r->cfg, k, o, &nc, &err) < 0)
+			log_warnx("order %lld: no %s sent: %s", (long long)oid, notify_kind_names[k], err);
+		else
+			r->stats->messages++;
+		r->accepted++;
+		r->stats->orders_accepted++;
+		outcome_add(r, "answer to %s: order %lld accepted", r->reply_exc.token ? r->reply_exc.token : "", (long long)oid);
+	} else {
+		char *summary = summary_of(o, p, cr.problems, "Still incomplete after the customer's answer:");
+		if (store_order_update(st, oid, NULL, NULL, rec.data, problems_s, hash) < 0 ||
+		    store_exception_update(st, eid, cr.status, summary, problems_s) < 0) {
+			free(summary);
+			fail(r, store_error(st));
+			goto out;
+		}
+		free(summary);
+		/* A shorter follow-up: the problems left are all it names. */
+		struct notify_ctx nc;
+		fill_notify(r, &nc, r->mail.from_addr, p);
+		nc.token = r->reply_exc.token;
+		nc.problems = cr.problems;
+		nc.order_id = oid;
+		nc.exception_id = eid;
+		const char *err;
+		if (notify_queue(st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err) < 0)
+			log_warnx("exception %lld: no follow-up sent: %s", (long long)eid, err);
+		else
+			r->stats->messages++;
+		store_audit(st, "ordergw", "exception", eid, "follow-up", "asked again for what is still missing");
+		outcome_add(r, "answer to %s: order %lld still incomplete", r->reply_exc.token ? r->reply_exc.token : "",
+			    (long long)oid);
+	}
+out:
+	json_object_put(cr.problems);
+	buf_free(&rec);
+}
+
 /* ---- one document ------------------------------------------------------------ */
 
 static int document_exception(struct doc_run *r, const char *reason, const char *summary,
@@ -410,6 +581,13 @@ static int process(const struct config *cfg, struct store *st, struct store_doc 
 		parse_output_free(&po);
 		goto rollback;
 	}
+	if (r.reply_order != NULL && !r.failed) {
+		finish_reply(&r, &d);
+		parse_output_free(&po);
+		if (r.failed)
+			goto rollback;
+		goto finish;
+	}
 	size_t orders = r.accepted + r.exceptions + r.duplicates;
 	if (po.n_rejected > 0 || (orders > 0 && d.n_errors > 0)) {
 		char s[256];
@@ -458,6 +636,9 @@ rollback:
 out:
 	if (r.have_mail || r.is_email)
 		extract_mail_free(&r.mail);
+	store_exception_row_clear(&r.reply_exc);
+	arena_free(&r.reply_arena);
+	buf_free(&r.reply_changed);
 	diags_free(&d);
 	buf_free(&r.outcome);
 	return ret;

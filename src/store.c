@@ -556,6 +556,52 @@ int store_exception_close(struct store *s, int64_t id, const char *state)
 	return store_step_done(s, st, "close exception");
 }
 
+int store_exception_get(struct store *s, int64_t id, struct store_exception_row *r)
+{
+	sqlite3_stmt *st = store_prep(s,
+		"SELECT id, document_id, coalesce(order_id, 0), partner_id, reason, state, sender, token"
+		" FROM exceptions WHERE id = ?");
+	store_bi(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(st, 0);
+		r->document_id = sqlite3_column_int64(st, 1);
+		r->order_id = sqlite3_column_int64(st, 2);
+		r->partner_id = store_ct(st, 3);
+		r->reason = store_ct(st, 4);
+		r->state = store_ct(st, 5);
+		r->sender = store_ct(st, 6);
+		r->token = store_ct(st, 7);
+	}
+	store_done(s, st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return store_check(s, rc, "get exception") < 0 ? -1 : 0;
+}
+
+void store_exception_row_clear(struct store_exception_row *r)
+{
+	free(r->partner_id);
+	free(r->reason);
+	free(r->state);
+	free(r->sender);
+	free(r->token);
+	memset(r, 0, sizeof(*r));
+}
+
+int store_exception_update(struct store *s, int64_t id, const char *reason, const char *summary,
+			   const char *problems)
+{
+	sqlite3_stmt *st = store_prep(s,
+		"UPDATE exceptions SET reason = coalesce(?, reason), summary = coalesce(?, summary),"
+		" problems = coalesce(?, problems) WHERE id = ?");
+	store_bt(st, 1, reason);
+	store_bt(st, 2, summary);
+	store_bt(st, 3, problems);
+	store_bi(st, 4, id);
+	return store_step_done(s, st, "update exception");
+}
+
 int store_exception_by_ref(struct store *s, const char *token, const char *message_id, int64_t *id_r)
 {
 	sqlite3_stmt *st = store_prep(s,

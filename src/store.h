@@ -103,6 +103,14 @@ struct store_exception_new {
 };
 int store_exception_add(struct store *s, const struct store_exception_new *e, int64_t *id_r);
 int store_exception_close(struct store *s, int64_t id, const char *state);
+struct store_exception_row {
+	int64_t id, document_id, order_id;
+	char *partner_id, *reason, *state, *sender, *token;
+};
+int store_exception_get(struct store *s, int64_t id, struct store_exception_row *r);   /* 1 found */
+void store_exception_row_clear(struct store_exception_row *r);
+int store_exception_update(struct store *s, int64_t id, const char *reason, const char *summary,
+			   const char *problems);
 /* The open exception whose clarification carries this token or Message-ID. */
 int store_exception_by_ref(struct store *s, const char *token, const char *message_id,
 			   int64_t *id_r);

@@ -18,6 +18,9 @@ BUILDDIR = os.environ.get("ORDERGW_BUILDDIR", SRCDIR)
 ORDERGWD = os.path.join(BUILDDIR, "ordergwd")
 ORDERGW = os.path.join(BUILDDIR, "ordergw")
 SHARED = os.path.join(SRCDIR, "..", "shared")
+# Validation compares dates with "today": pin it, so that tests written with
+# 2027 dates mean the same thing in any year.
+os.environ.setdefault("ORDERGW_TODAY", "2027-01-12")
 
 BASE_CONFIG = """
 [store]
