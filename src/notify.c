@@ -51,7 +51,7 @@ int notify_queue(struct store *st, const struct config *cfg, enum notify_kind ki
 	if (n->token)
 		snprintf(ref, sizeof(ref), "%s", n->token);
 	else
-		snprintf(ref, sizeof(ref), "OG-%lld", (long long)(n->order_id ? n->order_id : n->document_id));
+		snprintf(ref, sizeof(ref), "ORD-%lld", (long long)(n->order_id ? n->order_id : n->document_id));
 	char *from_addr = mailmsg_addr(cfg->outbox.from);
 	struct message_view_info info = {
 		.company_name = cfg->company_name, .company_email = from_addr, .ref = ref,

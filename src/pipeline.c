@@ -199,6 +199,20 @@ static void fill_notify(struct doc_run *r, struct notify_ctx *n, const char *to,
 
 /* ---- one order ------------------------------------------------------------ */
 
+/* What a clarification asks for: the blocking problems only; warnings are
+ * for sales, not worth a customer's time. */
+static json_object *blocking_only(json_object *problems)
+{
+	json_object *out = json_object_new_array();
+	for (size_t i = 0; problems && i < json_object_array_length(problems); i++) {
+		json_object *p = json_object_array_get_idx(problems, i), *sev;
+		if (json_object_object_get_ex(p, "severity", &sev) &&
+		    strcmp(json_object_get_string(sev), "blocking") == 0)
+			json_object_array_add(out, json_object_get(p));
+	}
+	return out;
+}
+
 static char *summary_of(const struct order *o, const struct cfg_partner *p, json_object *problems,
 			const char *lead)
 {
@@ -249,7 +263,8 @@ static int record_exception(struct doc_run *r, struct order *o, const struct cfg
 		struct notify_ctx nc;
 		fill_notify(r, &nc, to, p);
 		nc.token = token;
-		nc.problems = problems;
+		json_object *ask = blocking_only(problems);
+		nc.problems = ask;
 		nc.order_id = order_id;
 		nc.exception_id = eid;
 		const char *err;
@@ -260,6 +275,7 @@ static int record_exception(struct doc_run *r, struct order *o, const struct cfg
 		} else {
 			r->stats->messages++;
 		}
+		json_object_put(ask);
 	}
 	return 0;
 }
@@ -506,7 +522,8 @@ static void finish_reply(struct doc_run *r, struct diags *d)
 		struct notify_ctx nc;
 		fill_notify(r, &nc, r->mail.from_addr, p);
 		nc.token = r->reply_exc.token;
-		nc.problems = cr.problems;
+		json_object *ask = blocking_only(cr.problems);
+		nc.problems = ask;
 		nc.order_id = oid;
 		nc.exception_id = eid;
 		const char *err;
@@ -514,6 +531,7 @@ static void finish_reply(struct doc_run *r, struct diags *d)
 			log_warnx("exception %lld: no follow-up sent: %s", (long long)eid, err);
 		else
 			r->stats->messages++;
+		json_object_put(ask);
 		store_audit(st, "ordergw", "exception", eid, "follow-up", "asked again for what is still missing");
 		outcome_add(r, "answer to %s: order %lld still incomplete", r->reply_exc.token ? r->reply_exc.token : "",
 			    (long long)oid);

@@ -1007,8 +1007,8 @@ json_object *store_stats(struct store *s, const char *since)
 		" AND (?1 IS NULL OR o.created_at >= ?1) AND ?2 IS NULL AND ?3 IS NULL AND ?4 = 0),"
 		" r AS (SELECT sec, row_number() OVER (ORDER BY sec) AS rn, count(*) OVER () AS n FROM t)"
 		" SELECT count(*) AS accepted,"
-		" (SELECT sec FROM r WHERE rn = CAST((n + 1) / 2 AS INTEGER)) AS median_seconds,"
-		" (SELECT sec FROM r WHERE rn = max(1, (n * 9 + 9) / 10)) AS p90_seconds FROM t",
+		" (SELECT round(sec, 1) FROM r WHERE rn = CAST((n + 1) / 2 AS INTEGER)) AS median_seconds,"
+		" (SELECT round(sec, 1) FROM r WHERE rn = max(1, (n * 9 + 9) / 10)) AS p90_seconds FROM t",
 		since, NULL, NULL, 0);
 	json_object_object_add(o, "receipt_to_acceptance", first_or_null(lat));
 	return o;

@@ -55,7 +55,7 @@ def big_attachment(mb):
 def main():
     rules = os.path.join(os.environ.get("TMPDIR", "/tmp"), "ogtest-catastrophic-%d.rules" % os.getpid())
     with open(rules, "w") as f:
-        f.write("[line]\nline = ^(?<item>(a+)+)b$\n")
+        f.write("[line]\nline = ^(?<item>(a+)+)$\n")
     config = ogtest.BASE_CONFIG.replace("[mailbox sales]", "[limits]\nmax_message_bytes = 41943040\n"
                                         "max_mime_parts = 1000\nmax_mime_depth = 20\n\n[mailbox sales]") + \
         "\n[rule slow]\nfrom = slow@acme.example\nparser = text:%s\npartner = acme\n" % rules
@@ -68,7 +68,7 @@ def main():
         st.deliver(nested(100), name="nested.mail")
         st.deliver(big_attachment(50), name="big.mail")          # 50 MB: over the 40 MB limit set above
         st.deliver(big_attachment(30), name="big30.mail")        # 30 MB: read, no order in it
-        st.deliver(ogtest.email("Slow <slow@acme.example>", "order", "a" * 40 + "c\n", "slow@acme.example"),
+        st.deliver(ogtest.email("Slow <slow@acme.example>", "order", "a" * 40 + "b\n", "slow@acme.example"),
                    name="slow.mail")
         st.drop("empty.edi", b"")
         st.drop("junk.x12", os.urandom(4096))
