@@ -11,6 +11,7 @@
 #include "config.h"
 #include "desk.h"
 #include "fsutil.h"
+#include "mime.h"
 #include "stagequeue.h"
 #include "store.h"
 #include <errno.h>
@@ -168,6 +169,37 @@ static bool utf8_text(const unsigned char *p, size_t n)
 	return true;
 }
 
+/* Write the decoded attachments of a mail beside the original; each name is
+ * the attachment's own (without folders) or attachment-N, made unique. */
+static void save_attachments(const struct store_doc *d, const char *dir, const char *taken, json_object *saved)
+{
+	struct diags dg;
+	diags_init(&dg);
+	struct mime_limits lim = { 0 };
+	struct mime_message *m = NULL;
+	if (mime_parse(d->data, d->len, &lim, &dg, &m) == 0) {
+		for (size_t i = 0; i < m->n_attachments; i++) {
+			const struct mime_attachment *a = &m->attachments[i];
+			char name[300];
+			const char *fn = a->filename;
+			if (fn == NULL || *fn == '\0' || fn[0] == '.' || strchr(fn, '/') != NULL || strcmp(fn, taken) == 0)
+				snprintf(name, sizeof(name), "attachment-%zu%s%s", i + 1, fn && *fn ? "-" : "",
+					 fn && *fn && strchr(fn, '/') == NULL && fn[0] != '.' ? fn : "");
+			else
+				snprintf(name, sizeof(name), "%s", fn);
+			if (fs_write_atomic(dir, name, a->data, a->len) < 0) {
+				fprintf(stderr, "ordergw: cannot write %s/%s: %s\n", dir, name, strerror(errno));
+				continue;
+			}
+			char *path = fs_join(dir, name);
+			json_object_array_add(saved, json_object_new_string(path));
+			free(path);
+		}
+	}
+	mime_message_free(&m);
+	diags_free(&dg);
+}
+
 /* A safe file name for the saved original. */
 static void save_name(const struct store_doc *d, char *out, size_t n)
 {
@@ -210,9 +242,9 @@ static int exceptions_show(struct cli *cli, struct store *st, int64_t id, const 
 				char *path = fs_join(save_dir, name);
 				json_object *saved = json_object_new_array();
 				json_object_array_add(saved, json_object_new_string(path));
+				if (strcmp(d.channel, "imap") == 0 || strcmp(d.channel, "maildir") == 0)
+					save_attachments(&d, save_dir, name, saved);
 				json_object_object_add(orig, "saved", saved);
-				/* Attachments are not split out: the MIME reader is not in this build yet. */
-				json_object_object_add(orig, "attachments_saved", json_object_new_boolean(0));
 				free(path);
 			}
 		}
@@ -261,8 +293,9 @@ static int exceptions_show(struct cli *cli, struct store *st, int64_t id, const 
 		}
 		json_object *orig, *saved;
 		if (json_object_object_get_ex(o, "original", &orig) && json_object_object_get_ex(orig, "saved", &saved))
-			printf("Saved %s (the raw document; attachments are not split out in this build)\n",
-			       json_object_get_string(json_object_array_get_idx(saved, 0)));
+			for (size_t i = 0; i < json_object_array_length(saved); i++)
+				printf("Saved %s%s\n", json_object_get_string(json_object_array_get_idx(saved, i)),
+				       i == 0 ? " (the original)" : "");
 	}
 	store_doc_clear(&d);
 	json_object_put(o);

@@ -147,21 +147,42 @@ int desk_json_set(void *root_v, const char *assignment, const char **error_r)
 
 /* ---- common steps --------------------------------------------------------------- */
 
+/* The exception and who holds it (e->claimed_by). */
+struct desk_exception {
+	struct store_exception_row row;
+	char *claimed_by;
+};
+
+static int get_exception(struct store *st, int64_t id, struct desk_exception *e)
+{
+	int rc = store_exception_get(st, id, &e->row);
+	if (rc == 1 && store_exception_claimed_by(st, id, &e->claimed_by) < 0)
+		rc = -1;
+	return rc;
+}
+
+static void desk_exception_clear(struct desk_exception *e)
+{
+	store_exception_row_clear(&e->row);
+	free(e->claimed_by);
+	e->claimed_by = NULL;
+}
+
 /* BEGIN, and the exception must exist, be open, and not be held by another. */
-static int open_exception(struct store *st, int64_t id, const char *user, struct store_exception_row *e,
+static int open_exception(struct store *st, int64_t id, const char *user, struct desk_exception *e,
 			  char *msg, size_t msglen)
 {
 	if (store_begin(st) < 0)
 		return -1;
-	int rc = store_exception_get(st, id, e);
+	int rc = get_exception(st, id, e);
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
 		snprintf(msg, msglen, "no exception %lld", (long long)id);
 		return DESK_NOT_FOUND;
 	}
-	if (strcmp(e->state, "open") != 0) {
-		snprintf(msg, msglen, "exception %lld is %s, not open", (long long)id, e->state);
+	if (strcmp(e->row.state, "open") != 0) {
+		snprintf(msg, msglen, "exception %lld is %s, not open", (long long)id, e->row.state);
 		return DESK_REFUSED;
 	}
 	if (e->claimed_by != NULL && strcmp(e->claimed_by, user) != 0) {
@@ -186,7 +207,7 @@ static int finish(struct store *st, int rc, char *msg, size_t msglen)
 
 int desk_claim(struct store *st, int64_t id, const char *user, char *msg, size_t msglen)
 {
-	struct store_exception_row e = { 0 };
+	struct desk_exception e = { 0 };
 	char *holder = NULL;
 	int rc = open_exception(st, id, user, &e, msg, msglen);
 	if (rc == 0 && (rc = store_exception_claim(st, id, user, &holder)) == 1) {
@@ -196,14 +217,14 @@ int desk_claim(struct store *st, int64_t id, const char *user, char *msg, size_t
 	if (rc == 0 && (rc = store_audit(st, user, "exception", id, "claimed", user)) == 0)
 		snprintf(msg, msglen, "exception %lld claimed by %s", (long long)id, user);
 	free(holder);
-	store_exception_row_clear(&e);
+	desk_exception_clear(&e);
 	return finish(st, rc, msg, msglen);
 }
 
 int desk_release(struct store *st, int64_t id, const char *user, bool force, char *msg, size_t msglen)
 {
-	struct store_exception_row e = { 0 };
-	int rc = store_begin(st) < 0 ? -1 : store_exception_get(st, id, &e);
+	struct desk_exception e = { 0 };
+	int rc = store_begin(st) < 0 ? -1 : get_exception(st, id, &e);
 	if (rc == 0) {
 		snprintf(msg, msglen, "no exception %lld", (long long)id);
 		rc = DESK_NOT_FOUND;
@@ -225,14 +246,15 @@ int desk_release(struct store *st, int64_t id, const char *user, bool force, cha
 				snprintf(msg, msglen, "exception %lld released", (long long)id);
 		}
 	}
-	store_exception_row_clear(&e);
+	desk_exception_clear(&e);
 	return finish(st, rc, msg, msglen);
 }
 
 /* The exception's order record, read into arena a. */
-static int load_order(struct store *st, const struct config *cfg, const struct store_exception_row *e,
+static int load_order(struct store *st, const struct config *cfg, const struct desk_exception *de,
 		      struct store_order_row *row, struct arena **a, struct order **o, char *msg, size_t msglen)
 {
+	const struct store_exception_row *e = &de->row;
 	if (e->order_id == 0) {
 		snprintf(msg, msglen, "exception %lld has no order record (the document could not be read as an "
 			 "order); fix the rules or configuration and use reprocess, or reject it", (long long)e->id);
@@ -250,10 +272,10 @@ static int load_order(struct store *st, const struct config *cfg, const struct s
 	return 0;
 }
 
-static const struct cfg_partner *partner_of(const struct config *cfg, const struct store_exception_row *e,
+static const struct cfg_partner *partner_of(const struct config *cfg, const struct desk_exception *de,
 					    const struct order *o)
 {
-	const struct cfg_partner *p = config_partner(cfg, e->partner_id);
+	const struct cfg_partner *p = config_partner(cfg, de->row.partner_id);
 	return p ? p : config_partner(cfg, o->partner_id);
 }
 
@@ -281,7 +303,7 @@ static void summary_after(const struct order *o, const struct acceptance *ac, ch
 int desk_set(struct store *st, const struct config *cfg, int64_t id, const char *user,
 	     char *const *assignments, size_t n, char *msg, size_t msglen)
 {
-	struct store_exception_row e = { 0 };
+	struct desk_exception e = { 0 };
 	struct store_order_row row = { 0 };
 	struct arena *a = NULL, *a2 = NULL;
 	struct order *o = NULL, *o2 = NULL;
@@ -321,8 +343,8 @@ int desk_set(struct store *st, const struct config *cfg, int64_t id, const char 
 	const char *problems = json_object_to_json_string_ext(ac.problems, JSON_C_TO_STRING_PLAIN);
 	char summary[1024];
 	summary_after(o2, &ac, summary, sizeof(summary));
-	if (store_order_update(st, e.order_id, NULL, NULL, rec.data, problems, hash) < 0 ||
-	    store_exception_set_problems(st, id, problems, summary) < 0) {
+	if (store_order_update(st, e.row.order_id, NULL, NULL, rec.data, problems, hash) < 0 ||
+	    store_exception_update(st, id, NULL, summary, problems) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -333,12 +355,12 @@ int desk_set(struct store *st, const struct config *cfg, int64_t id, const char 
 		}
 	char d[160];
 	snprintf(d, sizeof(d), "validated again: %s, %zu problem(s)", ac.status, json_object_array_length(ac.problems));
-	if (store_audit(st, user, "order", e.order_id, "edited", d) < 0) {
+	if (store_audit(st, user, "order", e.row.order_id, "edited", d) < 0) {
 		rc = -1;
 		goto out;
 	}
 	snprintf(msg, msglen, "exception %lld: order %lld is now %s with %zu problem(s)%s", (long long)id,
-		 (long long)e.order_id, ac.status, json_object_array_length(ac.problems),
+		 (long long)e.row.order_id, ac.status, json_object_array_length(ac.problems),
 		 ac.blocking ? "" : "; accept it with: ordergw exceptions accept ID");
 out:
 	json_object_put(ac.problems);
@@ -347,14 +369,14 @@ out:
 	arena_free(&a);
 	arena_free(&a2);
 	store_order_row_clear(&row);
-	store_exception_row_clear(&e);
+	desk_exception_clear(&e);
 	return finish(st, rc, msg, msglen);
 }
 
 int desk_accept(struct store *st, const struct config *cfg, int64_t id, const char *user,
 		char *msg, size_t msglen)
 {
-	struct store_exception_row e = { 0 };
+	struct desk_exception e = { 0 };
 	struct store_order_row row = { 0 };
 	struct arena *a = NULL;
 	struct order *o = NULL;
@@ -374,20 +396,20 @@ int desk_accept(struct store *st, const struct config *cfg, int64_t id, const ch
 	char rule[ROUTING_RULE_MAX], d[400];
 	routing_route(cfg, p, o, &stage, rule);
 	int64_t qid;
-	if (store_order_route(st, e.order_id, "accepted", NULL, rule) < 0 ||
+	if (store_order_route(st, e.row.order_id, "accepted", NULL, rule) < 0 ||
 	    store_exception_close(st, id, "accepted") < 0 ||
-	    stagequeue_enter(st, cfg, e.order_id, stage, user, row.record, o, &qid) < 0) {
+	    stagequeue_enter(st, cfg, e.row.order_id, stage, user, row.record, o, &qid) < 0) {
 		rc = -1;
 		goto out;
 	}
-	snprintf(d, sizeof(d), "order %lld to %s (%s)%s", (long long)e.order_id, stage, rule,
+	snprintf(d, sizeof(d), "order %lld to %s (%s)%s", (long long)e.row.order_id, stage, rule,
 		 ac.blocking ? "; blocking problems overridden by sales" : "");
 	if (store_audit(st, user, "exception", id, "accepted", d) < 0) {
 		rc = -1;
 		goto out;
 	}
 	snprintf(d, sizeof(d), "by %s from exception %lld; queued for %s (%s)", user, (long long)id, stage, rule);
-	if (store_audit(st, user, "order", e.order_id, "accepted", d) < 0) {
+	if (store_audit(st, user, "order", e.row.order_id, "accepted", d) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -395,26 +417,26 @@ int desk_accept(struct store *st, const struct config *cfg, int64_t id, const ch
 	 * formal confirmation at once. */
 	enum notify_kind k = strcmp(stage, "review") == 0 ? NOTIFY_RECEIPT : NOTIFY_CONFIRMATION;
 	const char *why = NULL;
-	int nr = stagequeue_notify(st, cfg, e.order_id, k, o, NULL, NULL, user, &why);
+	int nr = stagequeue_notify(st, cfg, e.row.order_id, k, o, NULL, NULL, user, &why);
 	if (nr < 0) {
 		rc = -1;
 		goto out;
 	}
 	snprintf(msg, msglen, "exception %lld accepted: order %lld queued for %s as item %lld (%s); %s %s%s",
-		 (long long)id, (long long)e.order_id, stage, (long long)qid, rule, notify_kind_names[k],
+		 (long long)id, (long long)e.row.order_id, stage, (long long)qid, rule, notify_kind_names[k],
 		 nr == 0 ? "queued" : "not sent: ", nr == 0 ? "" : why);
 out:
 	json_object_put(ac.problems);
 	arena_free(&a);
 	store_order_row_clear(&row);
-	store_exception_row_clear(&e);
+	desk_exception_clear(&e);
 	return finish(st, rc, msg, msglen);
 }
 
 int desk_reject(struct store *st, const struct config *cfg, int64_t id, const char *user,
 		const char *reason, char *msg, size_t msglen)
 {
-	struct store_exception_row e = { 0 };
+	struct desk_exception e = { 0 };
 	int rc = open_exception(st, id, user, &e, msg, msglen);
 	if (rc != 0)
 		goto out;
@@ -423,41 +445,41 @@ int desk_reject(struct store *st, const struct config *cfg, int64_t id, const ch
 		rc = -1;
 		goto out;
 	}
-	if (e.order_id == 0) {
+	if (e.row.order_id == 0) {
 		snprintf(msg, msglen, "exception %lld rejected; no message sent (the document held no order to answer about)",
 			 (long long)id);
 		goto out;
 	}
 	const char *why = NULL;
-	if (store_order_route(st, e.order_id, "rejected", NULL, NULL) < 0 ||
-	    store_audit(st, user, "order", e.order_id, "rejected", reason) < 0) {
+	if (store_order_route(st, e.row.order_id, "rejected", NULL, NULL) < 0 ||
+	    store_audit(st, user, "order", e.row.order_id, "rejected", reason) < 0) {
 		rc = -1;
 		goto out;
 	}
-	int nr = stagequeue_notify(st, cfg, e.order_id, NOTIFY_REJECTION, NULL, reason, NULL, user, &why);
+	int nr = stagequeue_notify(st, cfg, e.row.order_id, NOTIFY_REJECTION, NULL, reason, NULL, user, &why);
 	if (nr < 0) {
 		rc = -1;
 		goto out;
 	}
 	snprintf(msg, msglen, "exception %lld rejected; order %lld rejected; rejection %s%s", (long long)id,
-		 (long long)e.order_id, nr == 0 ? "queued" : "not sent: ", nr == 0 ? "" : why);
+		 (long long)e.row.order_id, nr == 0 ? "queued" : "not sent: ", nr == 0 ? "" : why);
 out:
-	store_exception_row_clear(&e);
+	desk_exception_clear(&e);
 	return finish(st, rc, msg, msglen);
 }
 
 int desk_reprocess(struct store *st, const struct config *cfg, int64_t id, const char *user,
 		   char *msg, size_t msglen)
 {
-	struct store_exception_row e = { 0 };
+	struct desk_exception e = { 0 };
 	int rc = open_exception(st, id, user, &e, msg, msglen);
 	if (rc == 0 && (store_audit(st, user, "exception", id, "reprocess", "the document is parsed again") < 0 ||
-			store_document_supersede(st, e.document_id) < 0 ||
-			store_doc_set_pending(st, e.document_id) < 0 ||
-			store_audit(st, user, "document", e.document_id, "reprocess", "requested by sales") < 0))
+			store_document_supersede(st, e.row.document_id) < 0 ||
+			store_doc_set_pending(st, e.row.document_id) < 0 ||
+			store_audit(st, user, "document", e.row.document_id, "reprocess", "requested by sales") < 0))
 		rc = -1;
-	int64_t doc = e.document_id;
-	store_exception_row_clear(&e);
+	int64_t doc = e.row.document_id;
+	desk_exception_clear(&e);
 	if ((rc = finish(st, rc, msg, msglen)) != 0)
 		return rc;
 	/* Its own transaction, as in the daemon; if it fails the document

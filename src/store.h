@@ -195,16 +195,11 @@ int store_queue_fail(struct store *s, int64_t id, const char *reason, int max_fa
 int store_order_route(struct store *s, int64_t order_id, const char *status, const char *stage,
 		      const char *route_rule);
 
-struct store_exception_row {
-	int64_t id, document_id, order_id;
-	char *partner_id, *reason, *state, *claimed_by, *sender;
-};
-int store_exception_get(struct store *s, int64_t id, struct store_exception_row *e);   /* 1 found */
-void store_exception_row_clear(struct store_exception_row *e);
+/* Who holds the exception (*who_r malloc'd, NULL when no one); 0 ok. */
+int store_exception_claimed_by(struct store *s, int64_t id, char **who_r);
 /* 0 claimed (or already ours), 1 someone else holds it (who in *holder_r, freed by caller). */
 int store_exception_claim(struct store *s, int64_t id, const char *user, char **holder_r);
 int store_exception_release(struct store *s, int64_t id);
-int store_exception_set_problems(struct store *s, int64_t id, const char *problems, const char *summary);
 /* Before a document is processed again: its held orders become "ignored"
  * and its open exceptions "reprocessed", so the new run starts clean. */
 int store_document_supersede(struct store *s, int64_t document_id);

@@ -154,39 +154,15 @@ int store_order_route(struct store *s, int64_t order_id, const char *status, con
 
 /* ---- exceptions --------------------------------------------------------------- */
 
-static void read_exception(sqlite3_stmt *st, void *out)
-{
-	struct store_exception_row *e = out;
-	e->id = sqlite3_column_int64(st, 0);
-	e->document_id = sqlite3_column_int64(st, 1);
-	e->order_id = sqlite3_column_int64(st, 2);
-	e->partner_id = store_ct(st, 3);
-	e->reason = store_ct(st, 4);
-	e->state = store_ct(st, 5);
-	e->claimed_by = store_ct(st, 6);
-	e->sender = store_ct(st, 7);
-}
-
-int store_exception_get(struct store *s, int64_t id, struct store_exception_row *e)
-{
-	sqlite3_stmt *st = store_prep(s,
-		"SELECT id, document_id, coalesce(order_id, 0), partner_id, reason, state, claimed_by, sender"
-		" FROM exceptions WHERE id = ?");
-	store_bi(st, 1, id);
-	return one_row(s, st, read_exception, e, "get exception");
-}
-
-void store_exception_row_clear(struct store_exception_row *e)
-{
-	free(e->partner_id);
-	free(e->reason);
-	free(e->state);
-	free(e->claimed_by);
-	free(e->sender);
-	memset(e, 0, sizeof(*e));
-}
-
 static void read_text0(sqlite3_stmt *st, void *out) { *(char **)out = store_ct(st, 0); }
+
+int store_exception_claimed_by(struct store *s, int64_t id, char **who_r)
+{
+	*who_r = NULL;
+	sqlite3_stmt *st = store_prep(s, "SELECT claimed_by FROM exceptions WHERE id = ?");
+	store_bi(st, 1, id);
+	return one_row(s, st, read_text0, who_r, "exception claim") < 0 ? -1 : 0;
+}
 
 int store_exception_claim(struct store *s, int64_t id, const char *user, char **holder_r)
 {
@@ -202,9 +178,7 @@ int store_exception_claim(struct store *s, int64_t id, const char *user, char **
 		return -1;
 	if (sqlite3_changes(s->db) == 1)
 		return 0;
-	st = store_prep(s, "SELECT claimed_by FROM exceptions WHERE id = ?");
-	store_bi(st, 1, id);
-	return one_row(s, st, read_text0, holder_r, "claim exception") < 0 ? -1 : 1;
+	return store_exception_claimed_by(s, id, holder_r) < 0 ? -1 : 1;
 }
 
 int store_exception_release(struct store *s, int64_t id)
@@ -212,16 +186,6 @@ int store_exception_release(struct store *s, int64_t id)
 	sqlite3_stmt *st = store_prep(s, "UPDATE exceptions SET claimed_by = NULL, claimed_at = NULL WHERE id = ?");
 	store_bi(st, 1, id);
 	return store_step_done(s, st, "release exception");
-}
-
-int store_exception_set_problems(struct store *s, int64_t id, const char *problems, const char *summary)
-{
-	sqlite3_stmt *st = store_prep(s,
-		"UPDATE exceptions SET problems = ?, summary = coalesce(?, summary) WHERE id = ?");
-	store_bt(st, 1, problems);
-	store_bt(st, 2, summary);
-	store_bi(st, 3, id);
-	return store_step_done(s, st, "update exception");
 }
 
 int store_document_supersede(struct store *s, int64_t document_id)

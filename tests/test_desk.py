@@ -10,6 +10,7 @@ release/accept/reject/reprocess and the audit trail in `orders show`;
 routing rules; queue take/done/fail, lease expiry, dead letters, customer
 messages at stage changes; 8 concurrent consumers over 200 items; the
 webhook (fails twice, then accepted; signature checked); stats."""
+import base64
 import hashlib
 import hmac
 import http.server
@@ -99,10 +100,24 @@ def order(po, qty="100", price="1.20", incoterms="FOB", delivery="2027-03-20"):
     }
 
 
-def seed_exception(db, po, created, reason="incomplete", rec=None, status="exception"):
+ATTACHED = b"line,item,qty\r\n1,AB-1,100\r\n"
+
+
+def with_attachment(po):
+    return ("From: Jane Buyer <buyer@acme.example>\r\nTo: sales@example-export.com\r\nSubject: PO %s\r\n"
+            "Message-ID: <%s@acme.example>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n"
+            "Content-Type: text/plain; charset=UTF-8\r\n\r\nPO No.: %s, lines attached.\r\n--b1\r\n"
+            "Content-Type: text/csv; name=\"lines.csv\"\r\nContent-Disposition: attachment; filename=\"lines.csv\"\r\n"
+            "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b1--\r\n") % (
+        po, po, po, base64.b64encode(ATTACHED).decode())
+
+
+def seed_exception(db, po, created, reason="incomplete", rec=None, status="exception", attach=False):
     """A document, its order and its exception, as the pipeline stores them."""
-    raw = ogtest.email("Jane Buyer <buyer@acme.example>", "PO " + po, "PO No.: %s\nPlease ship.\n" % po,
-                       po + "@acme.example").encode()
+    raw = (with_attachment(po) if attach else ogtest.email(
+        "Jane Buyer <buyer@acme.example>", "PO " + po, "PO No.: %s\nPlease ship.\n" % po,
+        po + "@acme.example")).encode()
     c = db.cursor()
     c.execute("INSERT INTO documents (source_key, channel, endpoint, name, received_at, content_hash, size,"
               " full_size, raw, state, processed_at, outcome, message_id, sender, subject)"
@@ -148,7 +163,7 @@ def main():
         cli("stats")   # creates the store
         db = st.db()
         e_old, o_old, d_old, raw_old = seed_exception(db, "PO-OLD", at(-300),
-                                                      rec=order("PO-OLD", delivery=None))
+                                                      rec=order("PO-OLD", delivery=None), attach=True)
         e_big, o_big, _, _ = seed_exception(db, "PO-BIG", at(-30), rec=order("PO-BIG", qty="20000"))
         e_rej, o_rej, _, _ = seed_exception(db, "PO-REJ", at(-20))
         e_cif, o_cif, _, _ = seed_exception(db, "PO-CIF", at(-10), rec=order("PO-CIF", incoterms="CIF"))
@@ -173,6 +188,9 @@ def main():
         with open(saved, "rb") as f:
             check_eq(f.read(), raw_old, "--save wrote the original bytes")
         check_eq(os.path.basename(saved), "document-%d.eml" % d_old, "saved file name")
+        check_eq([os.path.basename(p) for p in shown["original"]["saved"][1:]], ["lines.csv"], "attachment saved")
+        with open(os.path.join(save, "lines.csv"), "rb") as f:
+            check_eq(f.read(), ATTACHED, "the attachment decoded")
 
         # ---- claim / release: two people never work the same exception ----
         check("claimed by alice" in cli("exceptions", "claim", str(e_old))["message"], "alice claims")
