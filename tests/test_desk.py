@@ -160,6 +160,15 @@ def main():
             f.write(SECRET)
         check_eq(subprocess.run([ogtest.ORDERGW, "-c", st.conf, "check-config"], capture_output=True).returncode,
                  0, "check-config with [route] and [stage]")
+        bad = ogtest.State(ogtest.BASE_CONFIG + "\n[route r1]\nmax_total = lots\nstage = nowhere\n\n"
+                           "[stage purchasing]\nwebhook_url = ftp://x/\n")
+        p = subprocess.run([ogtest.ORDERGW, "-c", bad.conf, "check-config"], capture_output=True)
+        err = p.stderr.decode()
+        bad.close()
+        check_eq(p.returncode, 78, "a bad [route] / [stage] is a configuration error")
+        for want in ('stage "nowhere" is not one of the stages', "max_total: expected a decimal",
+                     "webhook_url: \"ftp://x/\" must start with one of: http https"):
+            check(want in err, "check-config says %r: %s" % (want, err))
         cli("stats")   # creates the store
         db = st.db()
         e_old, o_old, d_old, raw_old = seed_exception(db, "PO-OLD", at(-300),
