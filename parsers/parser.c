@@ -8,10 +8,13 @@ extern const struct parser ubl_parser;
 extern const struct parser cxml_parser;
 extern const struct parser csv_parser;
 extern const struct parser text_parser;
+extern const struct parser x12_parser;
+extern const struct parser edifact_parser;
 
 /* Sniffing order: the most specific formats first; text last (it takes
  * anything that looks like a human wrote it). */
 static const struct parser *const parsers[] = {
+	&x12_parser, &edifact_parser,
 	&ubl_parser, &cxml_parser,
 	&csv_parser, &text_parser,
 	NULL

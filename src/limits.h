@@ -24,6 +24,7 @@
 #define OG_MAX_DIAGS                   200u     /* further ones are counted, not kept */
 #define OG_MAX_PROBLEMS                1000u    /* validation problems kept per order */
 #define OG_MAX_FIELD_BYTES             4096u    /* one value in the record */
+#define OG_EDIFACT_MAX_SEGMENT_PARTS   1024u    /* data elements + components of one EDIFACT segment */
 #define OG_MAX_XML_DEPTH               256u
 #define OG_MAX_XML_BYTES_DEFAULT       (32u * 1024 * 1024)  /* one UBL/cXML document */
 #define OG_PCRE2_MATCH_LIMIT_DEFAULT   100000u
@@ -51,5 +52,8 @@
 #define OG_SFTP_MAX_LISTING_BYTES      (16u * 1024 * 1024)  /* one directory listing */
 #define OG_SFTP_MAX_ENTRIES            100000u  /* files per listing */
 #define OG_SMTP_MAX_RECIPIENTS         1000u
+#define OG_X12_MAX_ELEMENTS            128u     /* per segment; further ones are ignored */
+#define OG_X12_MAX_SEGMENT_BYTES       (1u << 20)   /* a segment that needs cleaning (CR/LF inside) */
+#define OG_X12_MAX_ACK_SETS            200000u  /* sets remembered per file for the 997 */
 
 #endif

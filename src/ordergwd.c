@@ -14,6 +14,7 @@
 #include "dirdrop.h"
 #include "log.h"
 #include "maildir.h"
+#include "netsrc.h"
 #include "pipeline.h"
 #include "sender.h"
 #include "store.h"
@@ -49,15 +50,21 @@ static int open_store(const struct config *cfg, struct store **st)
 	return 0;
 }
 
-static int poll_mailbox(const struct config *cfg, struct store *st, const struct cfg_mailbox *mb)
+/* One poll of a mailbox; an IMAP one keeps its session in *imap between
+ * polls (NULL: connect, poll and disconnect). */
+static int poll_mailbox(const struct config *cfg, struct store *st, const struct cfg_mailbox *mb,
+			struct imapsrc *imap)
 {
 	struct intake_stats s = { 0 };
 	int r;
 	if (strncmp(mb->url, "maildir:", 8) == 0) {
 		r = maildir_poll(mb, st, cfg->max_message_bytes, &s);
+	} else if (imap != NULL) {
+		r = imapsrc_poll(imap, st, &s);
 	} else {
-		log_warnx("mailbox %s: %s is not supported by this build", mb->name, mb->url);
-		return -1;
+		struct imapsrc *once = imapsrc_new(cfg, mb);
+		r = imapsrc_poll(once, st, &s);
+		imapsrc_free(&once);
 	}
 	if (s.seen > 0)
 		log_info("mailbox %s: %zu message(s): %zu stored, %zu already stored, %zu moved to %s%s",
@@ -66,15 +73,25 @@ static int poll_mailbox(const struct config *cfg, struct store *st, const struct
 	return r;
 }
 
-static int poll_drop(const struct config *cfg, struct store *st, const struct cfg_drop *dr)
+static int poll_drop(const struct config *cfg, struct store *st, const struct cfg_drop *dr,
+		     struct sftpsrc *sftp)
 {
 	struct intake_stats s = { 0 };
 	int r;
 	if (strncmp(dr->url, "dir:", 4) == 0) {
 		r = dirdrop_poll(dr, st, cfg->max_message_bytes, &s);
+	} else if (sftp != NULL) {
+		r = sftpsrc_poll(sftp, st, &s);
 	} else {
-		log_warnx("drop %s: %s is not supported by this build", dr->name, dr->url);
-		return -1;
+		/* --once: a file counts as complete after a second listing
+		 * stable_seconds later (or with its marker). */
+		struct sftpsrc *once = sftpsrc_new(cfg, dr);
+		r = sftpsrc_poll(once, st, &s);
+		if (r == 0 && dr->stable_seconds > 0 && dr->ready_suffix == NULL) {
+			sleep((unsigned)(dr->stable_seconds < 60 ? dr->stable_seconds : 60));
+			r = sftpsrc_poll(once, st, &s);
+		}
+		sftpsrc_free(&once);
 	}
 	if (s.seen > 0)
 		log_info("drop %s: %zu file(s): %zu stored, %zu already stored, %zu archived",
@@ -110,9 +127,9 @@ static int run_once(const struct config *cfg)
 		return EX_TEMPFAIL;
 	bool retry = false;
 	for (size_t i = 0; i < cfg->n_mailboxes; i++)
-		retry |= poll_mailbox(cfg, st, &cfg->mailboxes[i]) < 0;
+		retry |= poll_mailbox(cfg, st, &cfg->mailboxes[i], NULL) < 0;
 	for (size_t i = 0; i < cfg->n_drops; i++)
-		retry |= poll_drop(cfg, st, &cfg->drops[i]) < 0;
+		retry |= poll_drop(cfg, st, &cfg->drops[i], NULL) < 0;
 	retry |= run_pipeline(cfg, st) < 0;
 	retry |= run_sender(cfg, st) < 0;
 	retry |= store_outbox_waiting(st) > 0;
@@ -129,7 +146,7 @@ struct worker {
 	size_t index;
 	pid_t pid;
 	int failures;
-	time_t restart_at;
+	time_t started, restart_at;
 	char name[96];
 };
 
@@ -165,15 +182,26 @@ static _Noreturn void worker_main(const struct config *cfg, struct worker *w)
 	struct store *st;
 	if (open_store(cfg, &st) < 0)
 		_exit(EX_TEMPFAIL);
+	struct imapsrc *imap = NULL;
+	struct sftpsrc *sftp = NULL;
+	if (w->role == ROLE_MAILBOX && strncmp(cfg->mailboxes[w->index].url, "imap", 4) == 0)
+		imap = imapsrc_new(cfg, &cfg->mailboxes[w->index]);
+	if (w->role == ROLE_DROP && strncmp(cfg->drops[w->index].url, "sftp", 4) == 0)
+		sftp = sftpsrc_new(cfg, &cfg->drops[w->index]);
 	while (!stopping) {
 		int r = 0, wait_s = 1;
 		switch (w->role) {
 		case ROLE_MAILBOX:
-			r = poll_mailbox(cfg, st, &cfg->mailboxes[w->index]);
+			r = poll_mailbox(cfg, st, &cfg->mailboxes[w->index], imap);
 			wait_s = cfg->mailboxes[w->index].poll;
+			/* IDLE: new mail is taken in within seconds, not at the next poll. */
+			if (r == 0 && imap != NULL) {
+				imapsrc_wait(imap, wait_s < 1500 ? wait_s : 1500);
+				wait_s = 0;
+			}
 			break;
 		case ROLE_DROP:
-			r = poll_drop(cfg, st, &cfg->drops[w->index]);
+			r = poll_drop(cfg, st, &cfg->drops[w->index], sftp);
 			wait_s = cfg->drops[w->index].poll;
 			break;
 		case ROLE_PIPELINE:
@@ -185,11 +213,15 @@ static _Noreturn void worker_main(const struct config *cfg, struct worker *w)
 			break;
 		}
 		if (r < 0) {
+			imapsrc_free(&imap);
+			sftpsrc_free(&sftp);
 			store_close(&st);
 			_exit(EX_TEMPFAIL);   /* the supervisor restarts us with back-off */
 		}
 		sleep_interruptible(wait_s);
 	}
+	imapsrc_free(&imap);
+	sftpsrc_free(&sftp);
 	store_close(&st);
 	_exit(0);
 }
@@ -205,6 +237,7 @@ static void start(const struct config *cfg, struct worker *w)
 	if (pid == 0)
 		worker_main(cfg, w);
 	w->pid = pid;
+	w->started = time(NULL);
 	log_debug("%s: started (pid %ld)", w->name, (long)pid);
 }
 
@@ -246,6 +279,9 @@ static int supervise(const struct config *cfg)
 			struct worker *w = &ws[i];
 			if (pid > 0 && w->pid == pid) {
 				w->pid = 0;
+				/* A worker that ran a while before dying starts its back-off anew. */
+				if (now - w->started > 300)
+					w->failures = 0;
 				w->failures++;
 				int delay = w->failures > 6 ? 60 : 1 << (w->failures - 1);
 				w->restart_at = now + delay;

@@ -577,8 +577,8 @@ static int process(const struct config *cfg, struct store *st, struct store_doc 
 	store_audit(st, "ordergw", "document", doc->id, "processing", doc->source_key);
 	if (doc->truncated) {
 		char s[256];
-		snprintf(s, sizeof(s), "Message of %zu bytes is over the size limit; only its headers were kept",
-			 doc->full_size);
+		snprintf(s, sizeof(s), "Message over the size limit of %zu bytes (max_message_bytes); "
+			 "only its headers were kept", cfg->max_message_bytes);
 		diag_add(&d, DIAG_ERROR, NULL, "%s", s);
 		document_exception(&r, "too_large", s, &d);
 		outcome_add(&r, "too large (%zu bytes)", doc->full_size);

@@ -5,6 +5,11 @@
 #include "log.h"
 #include "maildir.h"
 #include "store.h"
+#include "chan.h"
+#include "mailmsg.h"
+#include "netsrc.h"
+#include "sftp.h"
+#include "smtp.h"
 #include "webhook.h"
 #include <errno.h>
 #include <stdio.h>
@@ -31,7 +36,80 @@ static void next_attempt(int attempts, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
 }
 
-/* 0 delivered, 1 temporary failure, -1 permanent; msg_r says why. */
+/* A chan_err as this file's result: temporary problems are retried, the
+ * rest (refused for good, bad certificate, bad credentials) are not. */
+static int chan_result(const struct chan_err *e, char *msg, size_t msglen)
+{
+	snprintf(msg, msglen, "%s: %s", chan_kind_name(e->kind), e->msg);
+	return e->kind == CHAN_TEMP ? 1 : -1;
+}
+
+static int deliver_sftp(const struct config *cfg, const struct store_outbox_row *m, char *msg, size_t msglen)
+{
+	/* The credentials are those of the drop whose outbound this is. */
+	const struct cfg_drop *d = NULL;
+	for (size_t i = 0; i < cfg->n_drops && d == NULL; i++)
+		if (cfg->drops[i].outbound && strcmp(cfg->drops[i].outbound, m->recipient) == 0)
+			d = &cfg->drops[i];
+	if (d == NULL) {
+		snprintf(msg, msglen, "no [drop] has outbound = %s", m->recipient);
+		return -1;
+	}
+	struct chan_url u;
+	struct sftp_conf conf = { 0 };
+	struct chan_err e = { 0 };
+	char dir[1024];
+	struct sftp *sf = NULL;
+	int r = 0;
+	if (sftp_conf_from_url(&conf, &u, m->recipient, dir, sizeof(dir), &e) < 0)
+		return chan_result(&e, msg, msglen);
+	conf.user = d->user;
+	conf.key_file = d->key_file;
+	conf.known_hosts = d->known_hosts;
+	/* Uploaded under a temporary name and renamed when complete. */
+	if (sftp_open(&conf, &sf, &e) < 0 || sftp_put(sf, dir, m->subject, (const char *)m->data, m->len, &e) < 0)
+		r = chan_result(&e, msg, msglen);
+	sftp_close(&sf);
+	return r;
+}
+
+static int deliver_smtp(const struct config *cfg, const struct store_outbox_row *m, char *msg, size_t msglen)
+{
+	struct chan_url u;
+	struct smtp_conf conf = { 0 };
+	struct chan_err e = { 0 };
+	if (smtp_conf_from_url(&conf, &u, cfg->outbox.url, strcmp(cfg->outbox.tls, "none") == 0, &e) < 0)
+		return chan_result(&e, msg, msglen);
+	char *pw = NULL;
+	if (cfg->outbox.user != NULL) {
+		char why[256];
+		pw = netsrc_read_secret(cfg->outbox.password_file, why, sizeof(why));
+		if (pw == NULL) {
+			snprintf(msg, msglen, "password: %s", why);
+			return 1;
+		}
+	}
+	conf.user = cfg->outbox.user;
+	conf.password = pw;
+	conf.ca_file = cfg->outbox.ca_file;
+	char *from = mailmsg_addr(cfg->outbox.from);
+	const char *rcpt[1] = { m->recipient };
+	int r = smtp_send(&conf, from ? from : "", rcpt, 1, (const char *)m->data, m->len, &e);
+	free(from);
+	if (pw != NULL) {
+		explicit_bzero(pw, strlen(pw));
+		free(pw);
+	}
+	if (r == 0)
+		return 0;
+	if (r > 0) {
+		snprintf(msg, msglen, "temporary: %s", e.msg);
+		return 1;
+	}
+	return chan_result(&e, msg, msglen);
+}
+
+/* 0 delivered, 1 temporary failure, -1 permanent; msg says why. */
 static int deliver(const struct config *cfg, const struct store_outbox_row *m, char *msg, size_t msglen)
 {
 	char key[32];
@@ -48,8 +126,10 @@ static int deliver(const struct config *cfg, const struct store_outbox_row *m, c
 			snprintf(msg, msglen, "cannot write %s/%s: %s", dir, m->subject, strerror(errno));
 			return 1;
 		}
-		snprintf(msg, msglen, "no outbound channel for %s in this build", m->recipient);
-		return 1;
+		if (strncmp(m->recipient, "sftp:", 5) == 0)
+			return deliver_sftp(cfg, m, msg, msglen);
+		snprintf(msg, msglen, "no outbound channel for %s", m->recipient);
+		return -1;
 	}
 	const char *url = cfg->outbox.url;
 	if (strncmp(url, "maildir:", 8) == 0) {
@@ -58,8 +138,10 @@ static int deliver(const struct config *cfg, const struct store_outbox_row *m, c
 		snprintf(msg, msglen, "cannot deliver into %s: %s", url + 8, strerror(errno));
 		return 1;
 	}
-	snprintf(msg, msglen, "outbox %s is not supported by this build", url);
-	return 1;
+	if (strncmp(url, "smtp:", 5) == 0 || strncmp(url, "smtps:", 6) == 0)
+		return deliver_smtp(cfg, m, msg, msglen);
+	snprintf(msg, msglen, "outbox %s is not supported", url);
+	return -1;
 }
 
 int sender_run(const struct config *cfg, struct store *st, struct sender_stats *stats)
@@ -79,7 +161,7 @@ int sender_run(const struct config *cfg, struct store *st, struct sender_stats *
 			store_outbox_row_clear(&m);
 			continue;
 		}
-		char why[512] = "";
+		char why[1024] = "";
 		int d = deliver(cfg, &m, why, sizeof(why));
 		int w;
 		if (d == 0) {
@@ -102,9 +184,18 @@ int sender_run(const struct config *cfg, struct store *st, struct sender_stats *
 			stats->failed++;
 			log_warnx("outbox: message %lld to %s failed: %s", (long long)m.id, m.recipient, why);
 			if (w == 0) {
+				/* Sales must know: the customer did not get this message. */
 				char s[700];
-				snprintf(s, sizeof(s), "A %s to %s could not be delivered: %s", m.kind, m.recipient, why);
+				snprintf(s, sizeof(s), "A %s to %.200s could not be delivered: %.400s", m.kind, m.recipient, why);
 				store_audit(st, "ordergw", "outbox", m.id, "failed", s);
+				if (m.document_id != 0) {
+					struct store_exception_new e = {
+						.document_id = m.document_id, .order_id = m.order_id,
+						.reason = "undeliverable", .summary = s,
+					};
+					if (store_exception_add(st, &e, NULL) < 0)
+						w = -1;
+				}
 			}
 		}
 		store_outbox_row_clear(&m);

@@ -298,6 +298,20 @@ int store_doc_exists(struct store *s, const char *source_key)
 	return rc == SQLITE_ROW ? 1 : 0;
 }
 
+int store_doc_same_bytes(struct store *s, const char *endpoint, const void *data, size_t len)
+{
+	char hex[65];
+	sha256_hex(data, len, hex);
+	sqlite3_stmt *st = store_prep(s, "SELECT 1 FROM documents WHERE content_hash = ? AND endpoint IS ?");
+	store_bt(st, 1, hex);
+	store_bt(st, 2, endpoint);
+	int rc = sqlite3_step(st);
+	store_done(s, st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return store_check(s, rc, "find document") < 0 ? -1 : 0;
+}
+
 int store_doc_add(struct store *s, const struct store_doc_meta *m,
 		  const void *data, size_t len, int64_t *id_r)
 {
@@ -672,8 +686,8 @@ int store_outbox_next(struct store *s, int64_t after_id, struct store_outbox_row
 {
 	char now[32];
 	sqlite3_stmt *st = store_prep(s,
-		"SELECT id, message_id, kind, channel, recipient, subject, data, attempts, order_id, exception_id"
-		" FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT 1");
+		"SELECT id, message_id, kind, channel, recipient, subject, data, attempts, order_id, exception_id,"
+		" document_id FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? AND id > ? ORDER BY id LIMIT 1");
 	store_bt(st, 1, store_now(now));
 	store_bi(st, 2, after_id);
 	int rc = sqlite3_step(st);
@@ -694,6 +708,7 @@ int store_outbox_next(struct store *s, int64_t after_id, struct store_outbox_row
 		r->attempts = sqlite3_column_int(st, 7);
 		r->order_id = sqlite3_column_int64(st, 8);
 		r->exception_id = sqlite3_column_int64(st, 9);
+		r->document_id = sqlite3_column_int64(st, 10);
 	}
 	store_done(s, st);
 	if (rc == SQLITE_ROW)

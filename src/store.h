@@ -45,6 +45,8 @@ struct store_doc_meta {
 int store_doc_add(struct store *s, const struct store_doc_meta *m,
 		  const void *data, size_t len, int64_t *id_r);
 int store_doc_exists(struct store *s, const char *source_key);   /* 1 yes, 0 no */
+/* Are these exact bytes already stored from this endpoint?  1 yes, 0 no. */
+int store_doc_same_bytes(struct store *s, const char *endpoint, const void *data, size_t len);
 
 struct store_doc {
 	int64_t id;
@@ -139,7 +141,7 @@ struct store_outbox_row {
 	unsigned char *data;
 	size_t len;
 	int attempts;
-	int64_t order_id, exception_id;
+	int64_t order_id, exception_id, document_id;
 };
 /* The next message due for sending (next_attempt_at <= now): 1 found. */
 int store_outbox_next(struct store *s, int64_t after_id, struct store_outbox_row *r);
