@@ -1,5 +1,5 @@
 /* cmd_admin.c — the admin command's views of the store and the config:
- * check-config, orders, exceptions, queue, outbox, stats.
+ * check-config, orders, outbox (exceptions, queue and stats: cmd_desk.c).
  *
  * Every listing prints a table for people and, with --json, the JSON a
  * script reads (interfaces.md).  Exit codes: 0 ok, 64 usage, 66 no such
@@ -54,24 +54,6 @@ static const char *js(json_object *o, const char *k)
 	if (!json_object_object_get_ex(o, k, &v) || v == NULL)
 		return "-";
 	return json_object_get_string(v);
-}
-
-static void age(long long s, char *out, size_t n)
-{
-	if (s < 120)
-		snprintf(out, n, "%llds", s);
-	else if (s < 7200)
-		snprintf(out, n, "%lldm", s / 60);
-	else if (s < 172800)
-		snprintf(out, n, "%lldh", s / 3600);
-	else
-		snprintf(out, n, "%lldd", s / 86400);
-}
-
-static long long ji(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : 0;
 }
 
 static int parse_id(const char *s, int64_t *id)
@@ -202,129 +184,6 @@ out:
 	return rc;
 }
 
-int cmd_exceptions(struct cli *cli, int argc, char **argv)
-{
-	cli_flag(cli, &argc, argv, "--json");
-	const char *partner = cli_option(&argc, argv, "--partner");
-	const char *reason = cli_option(&argc, argv, "--reason");
-	const char *state = cli_option(&argc, argv, "--state");
-	bool all = cli_flag(NULL, &argc, argv, "--all");
-	if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "show") != 0)) {
-		fprintf(stderr, "usage: ordergw exceptions list [--partner ID] [--reason R] [--state S|--all] | show ID\n");
-		return EX_USAGE;
-	}
-	struct config *cfg;
-	struct store *st;
-	int rc = cli_open(cli, &cfg, &st);
-	if (rc != 0)
-		return rc;
-	if (strcmp(argv[1], "list") == 0) {
-		json_object *rows = store_list_exceptions(st, all ? NULL : (state ? state : "open"), partner, reason, 0);
-		if (rows == NULL) {
-			fprintf(stderr, "ordergw: %s\n", store_error(st));
-			rc = EX_TEMPFAIL;
-		} else if (cli->json) {
-			print_json(rows);
-		} else {
-			printf("%-6s %-7s %-12s %-14s %-10s %s\n", "ID", "WAITING", "PARTNER", "REASON", "CLAIMED", "SUMMARY");
-			for (size_t i = 0; i < json_object_array_length(rows); i++) {
-				json_object *r = json_object_array_get_idx(rows, i);
-				char a[32];
-				age(ji(r, "waiting_seconds"), a, sizeof(a));
-				printf("%-6s %-7s %-12s %-14s %-10s %s\n", js(r, "id"), a, js(r, "partner_id"),
-				       js(r, "reason"), js(r, "claimed_by"), js(r, "summary"));
-			}
-		}
-		json_object_put(rows);
-	} else {
-		int64_t id;
-		if (argc < 3 || parse_id(argv[2], &id) < 0) {
-			fprintf(stderr, "usage: ordergw exceptions show ID\n");
-			rc = EX_USAGE;
-			goto out;
-		}
-		json_object *o = store_show_exception(st, id);
-		if (o == NULL) {
-			fprintf(stderr, "ordergw: no exception %lld\n", (long long)id);
-			rc = EX_NOINPUT;
-			goto out;
-		}
-		if (cli->json) {
-			print_json(o);
-		} else {
-			printf("Exception %s (%s, %s): %s\n", js(o, "id"), js(o, "reason"), js(o, "state"), js(o, "summary"));
-			printf("From %s via %s %s, subject \"%s\", received %s, document %s (%s bytes)\n",
-			       js(o, "sender"), js(o, "channel"), js(o, "endpoint"), js(o, "subject"),
-			       js(o, "received_at"), js(o, "document_id"), js(o, "size"));
-			json_object *arr;
-			if (json_object_object_get_ex(o, "problems", &arr))
-				for (size_t i = 0; i < json_object_array_length(arr); i++) {
-					json_object *p = json_object_array_get_idx(arr, i);
-					printf("  problem %s (%s) %s: %s\n", js(p, "check"), js(p, "severity"), js(p, "field"),
-					       js(p, "message"));
-				}
-			if (json_object_object_get_ex(o, "diagnostics", &arr))
-				for (size_t i = 0; i < json_object_array_length(arr); i++) {
-					json_object *p = json_object_array_get_idx(arr, i);
-					printf("  %s at %s: %s\n", js(p, "severity"), js(p, "where"), js(p, "message"));
-				}
-			json_object *rec;
-			if (json_object_object_get_ex(o, "record", &rec) && rec != NULL)
-				printf("Understood:\n%s\n", json_object_to_json_string_ext(rec,
-				       JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		}
-		json_object_put(o);
-	}
-out:
-	store_close(&st);
-	config_free(&cfg);
-	return rc;
-}
-
-int cmd_queue(struct cli *cli, int argc, char **argv)
-{
-	cli_flag(cli, &argc, argv, "--json");
-	bool dead = cli_flag(NULL, &argc, argv, "--dead");
-	if (argc < 3 || strcmp(argv[1], "list") != 0) {
-		fprintf(stderr, "usage: ordergw queue list STAGE [--dead]\n");
-		return EX_USAGE;
-	}
-	struct config *cfg;
-	struct store *st;
-	int rc = cli_open(cli, &cfg, &st);
-	if (rc != 0)
-		return rc;
-	if (config_stage_index(cfg, argv[2]) < 0) {
-		fprintf(stderr, "ordergw: \"%s\" is not a stage (stages: ", argv[2]);
-		for (size_t i = 0; i < cfg->stages.n; i++)
-			fprintf(stderr, "%s%s", i ? " " : "", cfg->stages.v[i]);
-		fprintf(stderr, ")\n");
-		rc = EX_USAGE;
-		goto out;
-	}
-	json_object *rows = store_list_queue(st, argv[2], dead, 0);
-	if (rows == NULL) {
-		fprintf(stderr, "ordergw: %s\n", store_error(st));
-		rc = EX_TEMPFAIL;
-	} else if (cli->json) {
-		print_json(rows);
-	} else {
-		printf("%-6s %-6s %-12s %-20s %-7s %-8s %s\n", "ITEM", "ORDER", "PARTNER", "PO", "STATE", "WAITING", "FAILURES");
-		for (size_t i = 0; i < json_object_array_length(rows); i++) {
-			json_object *r = json_object_array_get_idx(rows, i);
-			char a[32];
-			age(ji(r, "waiting_seconds"), a, sizeof(a));
-			printf("%-6s %-6s %-12s %-20s %-7s %-8s %s\n", js(r, "id"), js(r, "order_id"), js(r, "partner_id"),
-			       js(r, "po_number"), js(r, "state"), a, js(r, "failures"));
-		}
-	}
-	json_object_put(rows);
-out:
-	store_close(&st);
-	config_free(&cfg);
-	return rc;
-}
-
 int cmd_outbox(struct cli *cli, int argc, char **argv)
 {
 	cli_flag(cli, &argc, argv, "--json");
@@ -355,61 +214,6 @@ int cmd_outbox(struct cli *cli, int argc, char **argv)
 		}
 	}
 	json_object_put(rows);
-	store_close(&st);
-	config_free(&cfg);
-	return rc;
-}
-
-int cmd_stats(struct cli *cli, int argc, char **argv)
-{
-	cli_flag(cli, &argc, argv, "--json");
-	const char *since = cli_option(&argc, argv, "--since");
-	struct config *cfg;
-	struct store *st;
-	int rc = cli_open(cli, &cfg, &st);
-	if (rc != 0)
-		return rc;
-	json_object *o = store_stats(st, since);
-	if (cli->json) {
-		print_json(o);
-	} else {
-		json_object *arr;
-		printf("Documents:");
-		if (json_object_object_get_ex(o, "documents", &arr))
-			for (size_t i = 0; i < json_object_array_length(arr); i++)
-				printf(" %s %s", js(json_object_array_get_idx(arr, i), "count"),
-				       js(json_object_array_get_idx(arr, i), "state"));
-		printf("\nOrders:");
-		if (json_object_object_get_ex(o, "orders", &arr))
-			for (size_t i = 0; i < json_object_array_length(arr); i++)
-				printf(" %s %s", js(json_object_array_get_idx(arr, i), "count"),
-				       js(json_object_array_get_idx(arr, i), "status"));
-		printf("\nQueues:\n");
-		if (json_object_object_get_ex(o, "queues", &arr))
-			for (size_t i = 0; i < json_object_array_length(arr); i++) {
-				json_object *r = json_object_array_get_idx(arr, i);
-				char a[32];
-				age(ji(r, "oldest_age_seconds"), a, sizeof(a));
-				printf("  %-12s %s item(s), oldest waiting %s\n", js(r, "stage"), js(r, "items"), a);
-			}
-		printf("Open exceptions by reason:\n");
-		if (json_object_object_get_ex(o, "exceptions_by_reason", &arr))
-			for (size_t i = 0; i < json_object_array_length(arr); i++)
-				printf("  %-14s %s\n", js(json_object_array_get_idx(arr, i), "reason"),
-				       js(json_object_array_get_idx(arr, i), "count"));
-		printf("Outbox:");
-		if (json_object_object_get_ex(o, "outbox", &arr))
-			for (size_t i = 0; i < json_object_array_length(arr); i++)
-				printf(" %s %s", js(json_object_array_get_idx(arr, i), "count"),
-				       js(json_object_array_get_idx(arr, i), "state"));
-		json_object *lat;
-		if (json_object_object_get_ex(o, "receipt_to_acceptance", &lat) && lat)
-			printf("\nReceipt to acceptance: %s accepted, median %s s, 90th percentile %s s\n",
-			       js(lat, "accepted"), js(lat, "median_seconds"), js(lat, "p90_seconds"));
-		else
-			printf("\n");
-	}
-	json_object_put(o);
 	store_close(&st);
 	config_free(&cfg);
 	return rc;

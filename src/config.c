@@ -23,14 +23,15 @@
 #include <string.h>
 
 enum sect { S_GLOBAL, S_STORE, S_LIMITS, S_COMPANY, S_QUEUES, S_TEMPLATES,
-	    S_MAILBOX, S_DROP, S_OUTBOX, S_PARTNER, S_RULE, S_COUNT };
+	    S_MAILBOX, S_DROP, S_OUTBOX, S_PARTNER, S_RULE, S_ROUTE, S_STAGE, S_COUNT };
 
 static const char *const sect_names[S_COUNT] = {
 	"", "store", "limits", "company", "queues", "templates",
-	"mailbox", "drop", "outbox", "partner", "rule",
+	"mailbox", "drop", "outbox", "partner", "rule", "route", "stage",
 };
 static const bool sect_named[S_COUNT] = {
 	[S_MAILBOX] = true, [S_DROP] = true, [S_PARTNER] = true, [S_RULE] = true,
+	[S_ROUTE] = true, [S_STAGE] = true,
 };
 
 enum ktype { K_STR, K_PATH, K_INT, K_SIZE, K_LIST, K_ENUM, K_URL, K_DEC };
@@ -53,6 +54,8 @@ struct key {
 #define OB(f) offsetof(struct cfg_outbox, f)
 #define PA(f) offsetof(struct cfg_partner, f)
 #define RU(f) offsetof(struct cfg_rule, f)
+#define RT(f) offsetof(struct cfg_route, f)
+#define SG(f) offsetof(struct cfg_stage, f)
 
 static const struct key keys[] = {
 	{ S_STORE, "path", K_PATH, G(store_path), "ordergw.db", 0, 0, NULL, false,
@@ -150,6 +153,30 @@ static const struct key keys[] = {
 	{ S_RULE, "parser", K_STR, RU(parser), "auto", 0, 0, NULL, false,
 	  "auto, a format name, text:PATH (rule set) or csv:PATH (column map)" },
 	{ S_RULE, "partner", K_STR, RU(partner), NULL, 0, 0, NULL, false, "partner id for matching mail" },
+
+	{ S_ROUTE, "partner", K_STR, RT(partner), NULL, 0, 0, NULL, false,
+	  "partner id, or * for any known partner; absent: any order" },
+	{ S_ROUTE, "max_total", K_STR, RT(max_total), NULL, 0, 0, NULL, false,
+	  "the order total must be known and below this decimal, or below the partner's credit_limit (credit_limit)" },
+	{ S_ROUTE, "incoterms", K_STR, RT(incoterms), NULL, 0, 0, NULL, false,
+	  "the order's Incoterms code must be this one, or the partner's usual one (usual)" },
+	{ S_ROUTE, "payment_terms", K_STR, RT(payment_terms), NULL, 0, 0, NULL, false,
+	  "the order's payment terms must be these (case and spacing ignored; a number compares net days), or the partner's usual ones (usual)" },
+	{ S_ROUTE, "currency", K_STR, RT(currency), NULL, 0, 0, NULL, false,
+	  "the order's currency must be this code, or the partner's agreed one (usual)" },
+	{ S_ROUTE, "stage", K_STR, RT(stage), NULL, 0, 0, NULL, true,
+	  "the stage an accepted order matching every condition goes to; routes are tried in file order, the first match wins" },
+
+	{ S_STAGE, "webhook_url", K_URL, SG(webhook_url), NULL, 0, 0, "http https", false,
+	  "on entering the stage, POST the ORDER JSON with the stage and item id here (retried with back-off)" },
+	{ S_STAGE, "webhook_secret_file", K_PATH, SG(webhook_secret_file), NULL, 0, 0, NULL, false,
+	  "file holding the shared secret; the body is signed as X-Ordergw-Signature: sha256=HMAC-SHA256 in hex" },
+	{ S_STAGE, "message_on_enter", K_ENUM, SG(message_on_enter), NULL, 0, 0,
+	  "none receipt confirmation shipping feedback", false,
+	  "customer message when an order enters the stage; default: feedback for the stage named feedback, else none" },
+	{ S_STAGE, "message_on_done", K_ENUM, SG(message_on_done), NULL, 0, 0,
+	  "none receipt confirmation shipping feedback", false,
+	  "customer message when `queue done` moves an order on; default: confirmation for review, shipping for logistics (sent only with --set tracking=...), else none" },
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -296,7 +323,8 @@ static void err(struct loader *L, int line, const char *fmt, ...)
 static void *sect_obj(struct loader *L)
 {
 	return L->sect == S_MAILBOX || L->sect == S_DROP || L->sect == S_PARTNER ||
-	       L->sect == S_RULE || L->sect == S_OUTBOX ? L->obj : L->c;
+	       L->sect == S_RULE || L->sect == S_OUTBOX || L->sect == S_ROUTE ||
+	       L->sect == S_STAGE ? L->obj : L->c;
 }
 
 static int set_value(struct loader *L, const struct key *k, const char *v, int line)
@@ -441,7 +469,7 @@ static int open_section(struct loader *L, char *head, int line)
 			break;
 	if (s == S_COUNT) {
 		err(L, line, "unknown section [%s] (expected store, limits, company, queues, templates, "
-			     "mailbox NAME, drop NAME, outbox, partner ID or rule NAME)", head);
+			     "mailbox NAME, drop NAME, outbox, partner ID, rule NAME, route NAME or stage NAME)", head);
 		return -1;
 	}
 	if (sect_named[s] && (name == NULL || *name == '\0')) {
@@ -489,6 +517,24 @@ static int open_section(struct loader *L, char *head, int line)
 		L->obj = &c->rules[c->n_rules - 1];
 		c->rules[c->n_rules - 1].name = xstrdup(name);
 		c->rules[c->n_rules - 1].line = line;
+		break;
+	case S_ROUTE:
+		for (size_t i = 0; i < c->n_routes; i++)
+			if (strcmp(c->routes[i].name, name) == 0)
+				err(L, line, "[route %s] is defined twice (first on line %d)", name, c->routes[i].line);
+		c->routes = grow(c->routes, &c->n_routes, sizeof(*c->routes));
+		L->obj = &c->routes[c->n_routes - 1];
+		c->routes[c->n_routes - 1].name = xstrdup(name);
+		c->routes[c->n_routes - 1].line = line;
+		break;
+	case S_STAGE:
+		for (size_t i = 0; i < c->n_stage_cfgs; i++)
+			if (strcmp(c->stage_cfgs[i].name, name) == 0)
+				err(L, line, "[stage %s] is defined twice (first on line %d)", name, c->stage_cfgs[i].line);
+		c->stage_cfgs = grow(c->stage_cfgs, &c->n_stage_cfgs, sizeof(*c->stage_cfgs));
+		L->obj = &c->stage_cfgs[c->n_stage_cfgs - 1];
+		c->stage_cfgs[c->n_stage_cfgs - 1].name = xstrdup(name);
+		c->stage_cfgs[c->n_stage_cfgs - 1].line = line;
 		break;
 	case S_OUTBOX:
 		if (c->has_outbox)
@@ -653,6 +699,35 @@ static void check_cross(struct loader *L)
 	}
 }
 
+/* Routes and stage sections name stages that must exist; a route's
+ * conditions must be readable now rather than fail on the first order. */
+static void check_desk(struct loader *L)
+{
+	struct config *c = L->c;
+	for (size_t i = 0; i < c->n_routes; i++) {
+		struct cfg_route *r = &c->routes[i];
+		if (r->stage != NULL && config_stage_index(c, r->stage) < 0)
+			err(L, r->line, "[route %s]: stage \"%s\" is not one of the stages", r->name, r->stage);
+		if (r->partner != NULL && strcmp(r->partner, "*") != 0 && config_partner(c, r->partner) == NULL)
+			err(L, r->line, "[route %s]: partner \"%s\" is not defined", r->name, r->partner);
+		if (r->max_total != NULL && strcmp(r->max_total, "credit_limit") != 0) {
+			const char *p = r->max_total;
+			while (isdigit((unsigned char)*p) || *p == '.')
+				p++;
+			if (*p != '\0' || p == r->max_total)
+				err(L, r->line, "[route %s]: max_total: expected a decimal such as 50000.00 or credit_limit, found \"%s\"",
+				    r->name, r->max_total);
+		}
+	}
+	for (size_t i = 0; i < c->n_stage_cfgs; i++) {
+		struct cfg_stage *g = &c->stage_cfgs[i];
+		if (config_stage_index(c, g->name) < 0)
+			err(L, g->line, "[stage %s]: not one of the stages in [queues] stages", g->name);
+		if ((g->webhook_url == NULL) != (g->webhook_secret_file == NULL))
+			err(L, g->line, "[stage %s]: webhook_url and webhook_secret_file go together", g->name);
+	}
+}
+
 const char *config_default_path(void)
 {
 	const char *e = getenv("ORDERGW_CONFIG");
@@ -710,6 +785,7 @@ int config_load(const char *path, struct config **out, struct diags *d)
 	if (c->stages.n == 0)
 		err(&L, 1, "[queues] stages: at least one stage is needed");
 	check_cross(&L);
+	check_desk(&L);
 	d->prefix = saved_prefix;
 	if (d->n_errors > errors_before) {
 		config_free(&c);
@@ -768,6 +844,16 @@ void config_free(struct config **cp)
 		csv_map_free(&c->rules[i].csv_map);
 		free(c->rules[i].name);
 	}
+	for (size_t i = 0; i < c->n_routes; i++) {
+		free_key_fields(&c->routes[i], S_ROUTE);
+		free(c->routes[i].name);
+	}
+	for (size_t i = 0; i < c->n_stage_cfgs; i++) {
+		free_key_fields(&c->stage_cfgs[i], S_STAGE);
+		free(c->stage_cfgs[i].name);
+	}
+	free(c->routes);
+	free(c->stage_cfgs);
 	free(c->mailboxes);
 	free(c->drops);
 	free(c->partners);
@@ -851,6 +937,14 @@ int config_stage_index(const struct config *c, const char *stage)
 		if (strcmp(c->stages.v[i], stage) == 0)
 			return (int)i;
 	return -1;
+}
+
+const struct cfg_stage *config_stage(const struct config *c, const char *stage)
+{
+	for (size_t i = 0; stage && i < c->n_stage_cfgs; i++)
+		if (strcmp(c->stage_cfgs[i].name, stage) == 0)
+			return &c->stage_cfgs[i];
+	return NULL;
 }
 
 void config_print_man(void *file)

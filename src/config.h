@@ -88,6 +88,28 @@ struct cfg_rule {
 	int line;
 };
 
+/* [route NAME]: routing of accepted orders, tried in file order (routing.h). */
+struct cfg_route {
+	char *name;
+	char *partner;              /* partner id, "*" any known partner, NULL any order */
+	char *max_total;            /* decimal or "credit_limit", NULL: no limit */
+	char *incoterms;            /* "usual" or a code, NULL: any */
+	char *payment_terms;        /* "usual" or the text, NULL: any */
+	char *currency;             /* "usual" or ISO 4217, NULL: any */
+	char *stage;                /* where a matching order goes */
+	int line;
+};
+
+/* [stage NAME]: hand-off and customer messages of one stage queue. */
+struct cfg_stage {
+	char *name;
+	char *webhook_url;          /* POST on entering the stage, or NULL */
+	char *webhook_secret_file;  /* HMAC-SHA256 key */
+	char *message_on_enter;     /* notify kind name, "none", or NULL: built-in default */
+	char *message_on_done;
+	int line;
+};
+
 struct config {
 	char *path;                 /* the file read */
 	char *dir;                  /* its folder */
@@ -108,6 +130,8 @@ struct config {
 	bool has_outbox;
 	struct cfg_partner *partners; size_t n_partners;
 	struct cfg_rule *rules; size_t n_rules;
+	struct cfg_route *routes; size_t n_routes;
+	struct cfg_stage *stage_cfgs; size_t n_stage_cfgs;
 };
 
 /* The default path: $ORDERGW_CONFIG, else SYSCONFDIR/ordergw/ordergw.conf. */
@@ -123,6 +147,8 @@ const struct cfg_partner *config_partner_by_edi(const struct config *c, const ch
 const struct cfg_rule *config_rule_for_mail(const struct config *c, const char *mailbox,
 					    const char *from, const char *subject);
 int config_stage_index(const struct config *c, const char *stage);   /* -1: none */
+/* The [stage NAME] section, or NULL when there is none. */
+const struct cfg_stage *config_stage(const struct config *c, const char *stage);
 /* Write the table of keys (for the man page and `check-config --keys`). */
 void config_print_keys(void *file);
 /* The same as a man page, ordergw.conf(5). */

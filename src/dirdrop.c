@@ -58,7 +58,8 @@ int dirdrop_poll(const struct cfg_drop *drop, struct store *st, size_t max_bytes
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 0)   /* qsort(NULL, 0, ...) is undefined (UBSan stops here on an empty drop) */
+		qsort(names, n, sizeof(*names), cmp_str);
 	time_t now = time(NULL);
 	for (size_t i = 0; i < n; i++) {
 		char *path = fs_join(root, names[i]);

@@ -69,7 +69,8 @@ static int list_dir(const char *dir, struct pending **items, size_t *n, size_t *
 	}
 	closedir(d);
 	/* Oldest first: Maildir names start with the delivery time. */
-	qsort(*items + start, *n - start, sizeof(**items), cmp_pending);
+	if (*n > start)   /* qsort(NULL, 0, ...) is undefined (UBSan stops here on an empty inbox) */
+		qsort(*items + start, *n - start, sizeof(**items), cmp_pending);
 	return 0;
 }
 

@@ -472,6 +472,7 @@ json_object *message_view_new(struct order *o, json_object *problems,
 	put_str(prev, "ref", info->previous_ref);
 	put_date(prev, "date", locale, info->previous_date);
 	json_object_object_add(view, "previous", prev);
+	put_str(view, "tracking", info->tracking);
 
 	json_object *lines = json_object_new_array();
 	for (size_t i = 0; i < o->n_lines; i++)

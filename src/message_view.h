@@ -24,6 +24,7 @@ struct message_view_info {
 	const char *date;              /* YYYY-MM-DD the message is written; NULL: today (UTC) */
 	const char *previous_ref;      /* duplicate: our reference of the first copy */
 	const char *previous_date;     /* duplicate: YYYY-MM-DD the first copy arrived */
+	const char *tracking;          /* shipping: the carrier's tracking number, or NULL */
 };
 
 /* Build the view.  problems is a JSON array of PROBLEM objects

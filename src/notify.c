@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const notify_kind_names[] = { "confirmation", "receipt", "clarification", "rejection", "duplicate" };
+const char *const notify_kind_names[] = { "confirmation", "receipt", "clarification", "rejection", "duplicate",
+					  "shipping", "feedback" };
 
 /* Where the shipped templates are: $ORDERGW_DATADIR/templates, the installed
  * PKGDATADIR/templates, or (running from a build tree) the source tree's. */
@@ -56,6 +57,7 @@ int notify_queue(struct store *st, const struct config *cfg, enum notify_kind ki
 		.company_name = cfg->company_name, .company_email = from_addr, .ref = ref,
 		.partner_id = n->partner_id, .partner_name = n->partner_name, .locale = n->locale,
 		.reason = n->reason, .original_subject = n->subject, .original_message_id = n->in_reply_to,
+		.tracking = n->tracking,
 	};
 	view = message_view_new(o, n->problems, &info);
 	free(from_addr);

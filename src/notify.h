@@ -13,7 +13,8 @@ struct order;
 struct store;
 
 enum notify_kind { NOTIFY_CONFIRMATION, NOTIFY_RECEIPT, NOTIFY_CLARIFICATION,
-		   NOTIFY_REJECTION, NOTIFY_DUPLICATE };
+		   NOTIFY_REJECTION, NOTIFY_DUPLICATE, NOTIFY_SHIPPING, NOTIFY_FEEDBACK,
+		   NOTIFY_KIND_COUNT };
 
 struct notify_ctx {
 	const char *recipient;      /* addr-spec */
@@ -26,6 +27,7 @@ struct notify_ctx {
 	const char *partner_id, *partner_name;
 	const char *reason;         /* rejection reason */
 	json_object *problems;      /* PROBLEM array, or NULL */
+	const char *tracking;       /* shipping notice: the tracking number */
 	int64_t order_id, document_id, exception_id;
 };
 

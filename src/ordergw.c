@@ -15,8 +15,11 @@ static const struct cli_command commands[] = {
 	{ "check", cmd_check, "check [--format F] [--partner ID] FILE|-" },
 	{ "check-config", cmd_check_config, "check-config [--keys]" },
 	{ "orders", cmd_orders, "orders list [--status S] | show ID" },
-	{ "exceptions", cmd_exceptions, "exceptions list [--partner ID] [--reason R] [--all] | show ID" },
-	{ "queue", cmd_queue, "queue list STAGE [--dead]" },
+	{ "exceptions", cmd_exceptions, "exceptions list [--partner ID] [--reason R] [--all] [--older-than DUR]\n"
+	  "          | show ID [--save DIR] | set ID FIELD=VALUE... | accept ID | reject ID --reason TEXT\n"
+	  "          | reprocess ID | reprocess --partner ID | claim ID | release ID [--force]" },
+	{ "queue", cmd_queue, "queue list STAGE [--dead] | take STAGE [--lease SECONDS]\n"
+	  "          | done ITEM [--to STAGE] [--set KEY=VALUE]... | fail ITEM --reason TEXT" },
 	{ "outbox", cmd_outbox, "outbox list [--state S]" },
 	{ "stats", cmd_stats, "stats [--since DATE]" },
 	{ NULL, NULL, NULL }

@@ -8,6 +8,8 @@
  * the whole document back (it is tried again later); an error that comes
  * back for the same document quarantines it as an "internal" exception. */
 #include "pipeline.h"
+#include "routing.h"
+#include "stagequeue.h"
 #include "buf.h"
 #include "acceptance.h"
 #include "config.h"
@@ -389,19 +391,19 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 	}
 	store_order_row_clear(&prev);
 	if (!cr.blocking) {
-		const char *stage = p && p->queue ? p->queue : r->cfg->stages.v[0];
+		const char *stage;
+		char rule[ROUTING_RULE_MAX];
+		routing_route(r->cfg, p, o, &stage, rule);
 		on.status = "accepted";
 		on.stage = stage;
-		on.route_rule = p && p->queue ? "partner queue" : "default";
+		on.route_rule = rule;
 		if (store_order_add(st, &on, &oid) < 0)
 			goto store_fail;
-		int64_t qid;
-		if (store_queue_push(st, oid, stage, &qid) < 0)
-			goto store_fail;
-		char d[160];
-		snprintf(d, sizeof(d), "complete; queued for %s", stage);
+		char d[300];
+		snprintf(d, sizeof(d), "complete; queued for %s (%s)", stage, rule);
 		store_audit(st, "ordergw", "order", oid, "accepted", d);
-		store_audit(st, "ordergw", "queue", qid, "queued", stage);
+		if (stagequeue_enter(st, r->cfg, oid, stage, "ordergw", rec.data, o, NULL) < 0)
+			goto store_fail;
 		const char *to = recipient_for(r, p);
 		if (to != NULL) {
 			struct notify_ctx nc;

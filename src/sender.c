@@ -10,6 +10,7 @@
 #include "netsrc.h"
 #include "sftp.h"
 #include "smtp.h"
+#include "webhook.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,10 @@ static int deliver(const struct config *cfg, const struct store_outbox_row *m, c
 {
 	char key[32];
 	snprintf(key, sizeof(key), "%lld", (long long)m->id);
+	if (strcmp(m->channel, "webhook") == 0) {
+		int w = webhook_deliver(cfg, m->subject, m->recipient, m->message_id, m->data, m->len, msg, msglen);
+		return w > 0 ? 1 : w;
+	}
 	if (strcmp(m->channel, "edi") == 0) {
 		if (strncmp(m->recipient, "dir:", 4) == 0) {
 			const char *dir = m->recipient + 4;
@@ -150,6 +155,12 @@ int sender_run(const struct config *cfg, struct store *st, struct sender_stats *
 		if (rc == 0)
 			break;
 		last = m.id;
+		/* Hand-offs to one webhook go in order: a later one waits for an earlier retry. */
+		if (strcmp(m.channel, "webhook") == 0 &&
+		    store_outbox_earlier_pending(st, m.id, m.channel, m.recipient) == 1) {
+			store_outbox_row_clear(&m);
+			continue;
+		}
 		char why[1024] = "";
 		int d = deliver(cfg, &m, why, sizeof(why));
 		int w;

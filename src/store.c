@@ -85,6 +85,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX audit_entity ON audit (entity, entity_id, id);"
 	"CREATE TABLE checkpoints (source TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);"
 	"CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+	/* version 2: the stage queues' facts and times (store_desk.c) */
+	"ALTER TABLE queue_items ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';"
+	"ALTER TABLE queue_items ADD COLUMN taken_at TEXT;"
+	"ALTER TABLE queue_items ADD COLUMN finished_at TEXT;"
+	"ALTER TABLE queue_items ADD COLUMN next_stage TEXT;"
+	"CREATE INDEX queue_items_order ON queue_items (order_id, id);"
+	"CREATE INDEX exceptions_created ON exceptions (state, created_at);",
 };
 
 int store_check(struct store *s, int rc, const char *what)

@@ -177,4 +177,62 @@ json_object *store_list_queue(struct store *s, const char *stage, bool dead, int
 json_object *store_list_outbox(struct store *s, const char *state, int limit);
 json_object *store_stats(struct store *s, const char *since);
 
+/* ---- the sales desk and the stage queues (store_desk.c) -------------------
+ * Times are store_now() text; `now` parameters let ORDERGW_NOW fake them. */
+
+struct store_queue_item {
+	int64_t id, order_id;
+	char *stage, *state, *lease_owner, *lease_until, *facts;   /* facts: JSON object */
+	int failures;
+};
+void store_queue_item_clear(struct store_queue_item *q);
+int store_queue_get(struct store *s, int64_t id, struct store_queue_item *q);   /* 1 found */
+/* Lease the oldest item of `stage` that is ready or whose lease ran out:
+ * one UPDATE .. WHERE id = (SELECT ..) RETURNING, inside the caller's
+ * BEGIN IMMEDIATE.  1 taken (q filled), 0 none. */
+int store_queue_take(struct store *s, const char *stage, const char *owner, int lease_seconds,
+		     struct store_queue_item *q);
+/* The item leaves its stage: done, facts (a JSON object) merged in, the
+ * stage it went to (NULL: the end). */
+int store_queue_finish(struct store *s, int64_t id, const char *facts_json, const char *next_stage);
+/* A failed attempt: back to ready, or dead once failures reach max_failures.
+ * 0 ready again, 1 dead. */
+int store_queue_fail(struct store *s, int64_t id, const char *reason, int max_failures);
+/* Set an order's status, stage and routing rule (NULL keeps a value). */
+int store_order_route(struct store *s, int64_t order_id, const char *status, const char *stage,
+		      const char *route_rule);
+
+/* Who holds the exception (*who_r malloc'd, NULL when no one); 0 ok. */
+int store_exception_claimed_by(struct store *s, int64_t id, char **who_r);
+/* 0 claimed (or already ours), 1 someone else holds it (who in *holder_r, freed by caller). */
+int store_exception_claim(struct store *s, int64_t id, const char *user, char **holder_r);
+int store_exception_release(struct store *s, int64_t id);
+/* Before a document is processed again: its held orders become "ignored"
+ * and its open exceptions "reprocessed", so the new run starts clean. */
+int store_document_supersede(struct store *s, int64_t document_id);
+/* Open exceptions of a partner, oldest first (caller frees *ids_r). */
+int store_exceptions_open_of(struct store *s, const char *partner, int64_t **ids_r, size_t *n_r);
+
+/* Is an earlier message on this channel to this recipient still pending?
+ * (webhooks are handed off in order: a later one waits.)  1 yes, 0 no. */
+int store_outbox_earlier_pending(struct store *s, int64_t id, const char *channel, const char *recipient);
+
+/* Whom to answer about an order and what to answer: from its document. */
+struct store_order_contact {
+	int64_t document_id;
+	char *partner_id, *channel, *sender, *message_id, *subject;
+};
+int store_order_contact(struct store *s, int64_t order_id, struct store_order_contact *c);   /* 1 found */
+void store_order_contact_clear(struct store_order_contact *c);
+
+/* Listings: exceptions waiting at least min_age_seconds (0: all), oldest
+ * first; queues with item counts and the oldest's age; time through each
+ * stage and receipt to acceptance, median and 90th percentile. */
+json_object *store_desk_exceptions(struct store *s, const char *state, const char *partner,
+				   const char *reason, long long min_age_seconds);
+json_object *store_desk_queue(struct store *s, const char *stage, bool dead);
+json_object *store_desk_queues(struct store *s);
+json_object *store_desk_stage_times(struct store *s, const char *since);
+json_object *store_desk_acceptance_times(struct store *s, const char *since);
+
 #endif

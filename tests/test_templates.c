@@ -86,6 +86,7 @@ static const struct { const char *locale, *reason; } locales[] = {
 
 static const char *const names[] = {
 	"clarification", "receipt", "confirmation", "rejection", "duplicate",
+	"shipping", "feedback",
 };
 
 static json_object *fixed_view(struct order *o, const char *locale, const char *reason,
@@ -106,6 +107,7 @@ static json_object *fixed_view(struct order *o, const char *locale, const char *
 		.date = "2027-01-06",
 		.previous_ref = "OG-4Q7PX",
 		.previous_date = "2027-01-05",
+		.tracking = "1Z999AA10123456784",
 	};
 	json_object *problems = with_problems ? json_tokener_parse(problems_json) : NULL;
 	json_object *v = message_view_new(o, problems, &info);
