@@ -126,8 +126,10 @@ poll = 2
                           " GROUP BY format, status ORDER BY format")
         check_eq(orders, [("email-text", "accepted", N_MAIL, N_MAIL), ("x12-850", "accepted", N_EDI, N_EDI)],
                  "orders")
-        check_eq(st.query("SELECT state, count(*) FROM outbox GROUP BY state"), [("sent", N_MAIL + N_EDI)],
-                 "outbox")
+        check_eq(st.query("SELECT channel, state, count(*) FROM outbox GROUP BY channel, state ORDER BY channel"),
+                 [("edi", "sent", N_EDI), ("mail", "sent", N_MAIL + N_EDI)], "outbox: 997s and mails")
+        acks = [n for n in os.listdir(os.path.join(drop, "outbound")) if n.startswith("997_")]
+        check_eq(len(acks), N_EDI, "997s uploaded to the SFTP outbound folder")
         captured = sorted(n for n in os.listdir(smtp.capture) if n.endswith(".eml"))
         ids = []
         for name in captured:
