@@ -50,14 +50,11 @@ int fs_sync_dir(const char *dir)
 	return r;
 }
 
-int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len)
+int fs_write_file(const char *path, const void *data, size_t len)
 {
-	char *tmp, *final = fs_join(dir, name);
-	if (asprintf(&tmp, "%s/.tmp.%ld.%s", dir, (long)getpid(), name) < 0)
-		fatal("out of memory");
-	int ret = -1, fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
-		goto out;
+		return -1;
 	const char *p = data;
 	size_t left = len;
 	while (left > 0) {
@@ -65,14 +62,30 @@ int fs_write_atomic(const char *dir, const char *name, const void *data, size_t 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
+			int e = errno;
 			close(fd);
-			unlink(tmp);
-			goto out;
+			errno = e;
+			return -1;
 		}
 		p += n;
 		left -= (size_t)n;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, final) < 0) {
+	if (fdatasync(fd) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return close(fd);
+}
+
+int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len)
+{
+	char *tmp, *final = fs_join(dir, name);
+	if (asprintf(&tmp, "%s/.tmp.%ld.%s", dir, (long)getpid(), name) < 0)
+		fatal("out of memory");
+	int ret = -1;
+	if (fs_write_file(tmp, data, len) < 0 || rename(tmp, final) < 0) {
 		unlink(tmp);
 		goto out;
 	}

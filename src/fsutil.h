@@ -8,6 +8,8 @@
 int fs_mkdirs(const char *path);
 /* Write data to dir/tmpname, fsync, rename to dir/final (atomic). */
 int fs_write_atomic(const char *dir, const char *name, const void *data, size_t len);
+/* Create (or truncate) path with data, fsynced; 0 ok, -1 with errno. */
+int fs_write_file(const char *path, const void *data, size_t len);
 /* fsync a directory so a rename in it is durable. */
 int fs_sync_dir(const char *dir);
 /* Read at most max bytes of a file; *truncated when the file was larger. */

@@ -198,10 +198,12 @@ int maildir_deliver(const char *path, const char *name_key, const void *data, si
 		fatal("out of memory");
 	int ret = -1;
 	char *tmpfile = fs_join(tmpdir, name), *newfile = fs_join(newdir, name);
-	/* Write in tmp/ (fsynced), then rename into new/: readers never see half a file. */
-	if (fs_write_atomic(tmpdir, name, data, len) == 0 && rename(tmpfile, newfile) == 0 &&
-	    fs_sync_dir(newdir) == 0)
+	/* Written and fsynced in tmp/, then renamed into new/: readers never see
+	 * half a file.  The caller syncs new/ once for a whole batch. */
+	if (fs_write_file(tmpfile, data, len) == 0 && rename(tmpfile, newfile) == 0)
 		ret = 0;
+	else
+		unlink(tmpfile);
 	free(tmpfile);
 	free(newfile);
 	free(name);

@@ -120,18 +120,30 @@ static int run_sender(const struct config *cfg, struct store *st)
 	return r;
 }
 
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static int run_once(const struct config *cfg)
 {
 	struct store *st;
 	if (open_store(cfg, &st) < 0)
 		return EX_TEMPFAIL;
 	bool retry = false;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t i = 0; i < cfg->n_mailboxes; i++)
 		retry |= poll_mailbox(cfg, st, &cfg->mailboxes[i], NULL) < 0;
 	for (size_t i = 0; i < cfg->n_drops; i++)
 		retry |= poll_drop(cfg, st, &cfg->drops[i], NULL) < 0;
+	log_info("intake done after %.2f s", since(&t0));
 	retry |= run_pipeline(cfg, st) < 0;
+	log_info("pipeline done after %.2f s", since(&t0));
 	retry |= run_sender(cfg, st) < 0;
+	log_info("outbox done after %.2f s", since(&t0));
 	retry |= store_outbox_waiting(st) > 0;
 	store_close(&st);
 	return retry ? EX_TEMPFAIL : EX_OK;

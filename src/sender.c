@@ -144,63 +144,118 @@ static int deliver(const struct config *cfg, const struct store_outbox_row *m, c
 	return -1;
 }
 
-int sender_run(const struct config *cfg, struct store *st, struct sender_stats *stats)
+/* What happened to one message, written to the store with others in one
+ * transaction: one fsync per batch instead of per message.  A crash before
+ * the flush resends the batch with the same Message-IDs (at-least-once). */
+struct result {
+	struct store_outbox_row m;
+	int d;                   /* 0 sent, 1 temporary, -1 permanent */
+	char why[1024];
+};
+
+#define SENDER_BATCH 64
+
+static int record(const struct config *cfg, struct store *st, struct result *r, struct sender_stats *stats)
 {
-	int64_t last = 0;
-	for (;;) {
-		struct store_outbox_row m = { 0 };
-		int rc = store_outbox_next(st, last, &m);
-		if (rc < 0)
+	struct store_outbox_row *m = &r->m;
+	if (r->d == 0) {
+		stats->sent++;
+		char detail[600];
+		snprintf(detail, sizeof(detail), "%s to %.500s", m->kind, m->recipient);
+		if (store_outbox_sent(st, m->id) < 0 || store_audit(st, "ordergw", "outbox", m->id, "sent", detail) < 0)
 			return -1;
-		if (rc == 0)
-			break;
-		last = m.id;
-		/* Hand-offs to one webhook go in order: a later one waits for an earlier retry. */
-		if (strcmp(m.channel, "webhook") == 0 &&
-		    store_outbox_earlier_pending(st, m.id, m.channel, m.recipient) == 1) {
-			store_outbox_row_clear(&m);
-			continue;
-		}
-		char why[1024] = "";
-		int d = deliver(cfg, &m, why, sizeof(why));
-		int w;
-		if (d == 0) {
-			w = store_outbox_sent(st, m.id);
-			if (w == 0) {
-				stats->sent++;
-				char detail[600];
-				snprintf(detail, sizeof(detail), "%s to %s", m.kind, m.recipient);
-				store_audit(st, "ordergw", "outbox", m.id, "sent", detail);
-			}
-		} else if (d > 0 && m.attempts + 1 < cfg->outbox.max_attempts) {
-			char at[32];
-			next_attempt(m.attempts, at);
-			w = store_outbox_retry(st, m.id, why, at);
-			stats->deferred++;
-			log_warnx("outbox: message %lld to %s deferred until %s: %s", (long long)m.id,
-				  m.recipient, at, why);
-		} else {
-			w = store_outbox_failed(st, m.id, why);
-			stats->failed++;
-			log_warnx("outbox: message %lld to %s failed: %s", (long long)m.id, m.recipient, why);
-			if (w == 0) {
-				/* Sales must know: the customer did not get this message. */
-				char s[700];
-				snprintf(s, sizeof(s), "A %s to %.200s could not be delivered: %.400s", m.kind, m.recipient, why);
-				store_audit(st, "ordergw", "outbox", m.id, "failed", s);
-				if (m.document_id != 0) {
-					struct store_exception_new e = {
-						.document_id = m.document_id, .order_id = m.order_id,
-						.reason = "undeliverable", .summary = s,
-					};
-					if (store_exception_add(st, &e, NULL) < 0)
-						w = -1;
-				}
-			}
-		}
-		store_outbox_row_clear(&m);
-		if (w < 0)
+		return 0;
+	}
+	if (r->d > 0 && m->attempts + 1 < cfg->outbox.max_attempts) {
+		char at[32];
+		next_attempt(m->attempts, at);
+		stats->deferred++;
+		log_warnx("outbox: message %lld to %s deferred until %s: %s", (long long)m->id, m->recipient, at,
+			  r->why);
+		return store_outbox_retry(st, m->id, r->why, at);
+	}
+	stats->failed++;
+	log_warnx("outbox: message %lld to %s failed: %s", (long long)m->id, m->recipient, r->why);
+	/* Sales must know: the customer did not get this message. */
+	char s[700];
+	snprintf(s, sizeof(s), "A %s to %.200s could not be delivered: %.400s", m->kind, m->recipient, r->why);
+	if (store_outbox_failed(st, m->id, r->why) < 0 || store_audit(st, "ordergw", "outbox", m->id, "failed", s) < 0)
+		return -1;
+	if (m->document_id != 0) {
+		struct store_exception_new e = {
+			.document_id = m->document_id, .order_id = m->order_id,
+			.reason = "undeliverable", .summary = s,
+		};
+		if (store_exception_add(st, &e, NULL) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+static int flush(const struct config *cfg, struct store *st, struct result *rs, size_t n,
+		 struct sender_stats *stats)
+{
+	if (n == 0)
+		return 0;
+	/* Files delivered into a Maildir are made durable before they count as sent. */
+	if (strncmp(cfg->outbox.url, "maildir:", 8) == 0) {
+		char *newdir = fs_join(cfg->outbox.url + 8, "new");
+		fs_sync_dir(newdir);
+		free(newdir);
+	}
+	int ret = store_begin(st);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = record(cfg, st, &rs[i], stats);
+	if (ret == 0 && store_commit(st) < 0)
+		ret = -1;
+	if (ret < 0)
+		store_rollback(st);
+	for (size_t i = 0; i < n; i++)
+		store_outbox_row_clear(&rs[i].m);
+	return ret;
+}
+
+int sender_run(const struct config *cfg, struct store *st, struct sender_stats *stats)
+{
+	int64_t last = 0;
+	struct result *rs = calloc(SENDER_BATCH, sizeof(*rs));
+	size_t n = 0;
+	int ret = 0;
+	if (rs == NULL)
+		fatal("out of memory");
+	for (;;) {
+		struct result *r = &rs[n];
+		memset(r, 0, sizeof(*r));
+		int rc = store_outbox_next(st, last, &r->m);
+		if (rc < 0) {
+			ret = -1;
+			break;
+		}
+		if (rc == 0)
+			break;
+		last = r->m.id;
+		/* Hand-offs to one webhook go in order: a later one waits for an earlier retry. */
+		if (strcmp(r->m.channel, "webhook") == 0 &&
+		    store_outbox_earlier_pending(st, r->m.id, r->m.channel, r->m.recipient) == 1) {
+			store_outbox_row_clear(&r->m);
+			continue;
+		}
+		r->d = deliver(cfg, &r->m, r->why, sizeof(r->why));
+		/* A webhook's result must be on record before the next one to the same URL. */
+		if (++n == SENDER_BATCH || strcmp(r->m.channel, "webhook") == 0) {
+			if (flush(cfg, st, rs, n, stats) < 0) {
+				n = 0;
+				ret = -1;
+				break;
+			}
+			n = 0;
+		}
+	}
+	if (ret == 0 && flush(cfg, st, rs, n, stats) < 0)
+		ret = -1;
+	else if (ret < 0)
+		for (size_t i = 0; i < n; i++)
+			store_outbox_row_clear(&rs[i].m);
+	free(rs);
+	return ret;
 }
