@@ -45,7 +45,7 @@ static int buf_reserve(struct buf *b, size_t n)
 	return 0;
 }
 
-int buf_add(struct buf *b, const void *p, size_t n)
+int buf_add_slow(struct buf *b, const void *p, size_t n)
 {
 	if (buf_reserve(b, n) < 0)
 		return -1;
@@ -56,8 +56,6 @@ int buf_add(struct buf *b, const void *p, size_t n)
 	return 0;
 }
 
-int buf_adds(struct buf *b, const char *s) { return buf_add(b, s, strlen(s)); }
-int buf_addc(struct buf *b, char c) { return buf_add(b, &c, 1); }
 
 int buf_printf(struct buf *b, const char *fmt, ...)
 {
@@ -84,12 +82,17 @@ int buf_add_json_strn(struct buf *b, const char *s, size_t n)
 		return -1;
 	char *o = b->data + b->len;
 	*o++ = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			*o++ = (char)c;
-			continue;
-		}
+	size_t i = 0;
+	while (i < n) {
+		/* Copy the run that needs no escape in one go. */
+		size_t j = i;
+		while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
+			j++;
+		memcpy(o, s + i, j - i);
+		o += j - i;
+		if (j == n)
+			break;
+		unsigned char c = (unsigned char)s[j];
 		*o++ = '\\';
 		switch (c) {
 		case '"': *o++ = '"'; break;
@@ -101,6 +104,7 @@ int buf_add_json_strn(struct buf *b, const char *s, size_t n)
 			*o++ = 'u'; *o++ = '0'; *o++ = '0';
 			*o++ = hex[c >> 4]; *o++ = hex[c & 15];
 		}
+		i = j + 1;
 	}
 	*o++ = '"';
 	b->len = (size_t)(o - b->data);

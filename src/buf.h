@@ -12,12 +12,29 @@ struct buf {
 	size_t len, cap, max;
 };
 
+#include <string.h>
+
 void buf_init(struct buf *b, size_t max);
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
-int buf_add(struct buf *b, const void *p, size_t n);
-int buf_adds(struct buf *b, const char *s);
-int buf_addc(struct buf *b, char c);
+int buf_add_slow(struct buf *b, const void *p, size_t n);
+
+/* The common case (room left) inline: the JSON writer appends millions of
+ * short pieces. */
+static inline int buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (b->cap > 0 && n < b->cap - b->len && b->len + n <= b->max) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_add_slow(b, p, n);
+}
+static inline int buf_adds(struct buf *b, const char *s) { return buf_add(b, s, strlen(s)); }
+static inline int buf_addc(struct buf *b, char c) { return buf_add(b, &c, 1); }
+/* Append a string literal without measuring it at run time. */
+#define buf_addlit(b, lit) buf_add((b), (lit), sizeof(lit) - 1)
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append s as a JSON string literal (with quotes); NULL gives null. */
 int buf_add_json_str(struct buf *b, const char *s);

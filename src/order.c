@@ -177,13 +177,15 @@ const char *order_total_amount(struct order *o)
 
 /* ---- JSON out ---------------------------------------------------------- */
 
-static void js_key(struct buf *b, const char *k, const char *v)
+static void js_key_n(struct buf *b, const char *k, size_t kn, const char *v)
 {
 	buf_addc(b, '"');
-	buf_adds(b, k);
+	buf_add(b, k, kn);
 	buf_add(b, "\":", 2);
 	buf_add_json_str(b, v);
 }
+/* Keys are literals: their length is known at compile time. */
+#define js_key(b, k, v) js_key_n((b), (k), sizeof(k) - 1, (v))
 
 static void js_strs(struct buf *b, const char *k, const char *const *a, size_t n)
 {
