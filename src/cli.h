@@ -19,6 +19,7 @@ struct cli_command {
 int cmd_parse(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_check_config(struct cli *cli, int argc, char **argv);
+int cmd_test_rule(struct cli *cli, int argc, char **argv);
 int cmd_orders(struct cli *cli, int argc, char **argv);
 /* cmd_desk.c: the sales desk and the stage queues */
 int cmd_exceptions(struct cli *cli, int argc, char **argv);

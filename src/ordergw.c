@@ -13,6 +13,7 @@
 static const struct cli_command commands[] = {
 	{ "parse", cmd_parse, "parse [--format F] [--partner ID] FILE|-" },
 	{ "check", cmd_check, "check [--format F] [--partner ID] FILE|-" },
+	{ "test-rule", cmd_test_rule, "test-rule MESSAGE|-   (which rule, partner and parser apply; no side effects)" },
 	{ "check-config", cmd_check_config, "check-config [--keys]" },
 	{ "orders", cmd_orders, "orders list [--status S] | show ID" },
 	{ "exceptions", cmd_exceptions, "exceptions list [--partner ID] [--reason R] [--all] [--older-than DUR]\n"

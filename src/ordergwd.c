@@ -32,7 +32,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, reloading;
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	reloading = 1;
+}
 
 static void on_term(int sig)
 {
@@ -189,6 +195,7 @@ static _Noreturn void worker_main(const struct config *cfg, struct worker *w)
 		_exit(0);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
+	signal(SIGHUP, SIG_IGN);
 	if (w->role == ROLE_PIPELINE)
 		limit_untrusted();
 	struct store *st;
@@ -283,7 +290,7 @@ static int supervise(const struct config *cfg)
 		start(cfg, &ws[i]);
 	log_info("started: %zu mailbox(es), %zu drop(s), store %s", cfg->n_mailboxes, cfg->n_drops,
 		 cfg->store_path);
-	while (!stopping) {
+	while (!stopping && !reloading) {
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
 		time_t now = time(NULL);
@@ -314,8 +321,36 @@ static int supervise(const struct config *cfg)
 		if (ws[i].pid > 0)
 			waitpid(ws[i].pid, NULL, 0);
 	free(ws);
+	if (reloading && !stopping)
+		return -1;   /* the caller loads the configuration again */
 	log_info("stopped");
 	return EX_OK;
+}
+
+/* SIGHUP: read the configuration again; if it is sound, restart the
+ * workers with it, else keep running with the old one (and say why). */
+static int supervise_reloading(const char *path, struct config **cfg)
+{
+	for (;;) {
+		int rc = supervise(*cfg);
+		if (rc >= 0)
+			return rc;
+		reloading = 0;
+		struct diags d;
+		diags_init(&d);
+		struct config *fresh;
+		int lr = config_load(path, &fresh, &d);
+		for (size_t i = 0; i < d.n; i++)
+			log_warnx("%s: %s", d.items[i].where, d.items[i].message);
+		diags_free(&d);
+		if (lr < 0) {
+			log_warnx("reload: %s has errors; keeping the running configuration", path);
+			continue;
+		}
+		config_free(cfg);
+		*cfg = fresh;
+		log_info("reload: %s read again", path);
+	}
 }
 
 static void usage(FILE *f)
@@ -367,7 +402,9 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return EX_OSERR;
 	}
-	rc = once ? run_once(cfg) : supervise(cfg);
+	struct sigaction hup = { .sa_handler = on_hup };
+	sigaction(SIGHUP, &hup, NULL);
+	rc = once ? run_once(cfg) : supervise_reloading(path, &cfg);
 	config_free(&cfg);
 	return rc;
 }
