@@ -137,6 +137,14 @@ def main():
         check_eq(st.query("SELECT length(raw) FROM documents WHERE name = 'garbage.edi'"), [(180,)],
                  "bytes kept")
 
+        # test-rule tells what would happen, and changes nothing.
+        before = snapshot(st)
+        tr = st.cli("test-rule", os.path.join(SAMPLES, "sample-inbox", "02-acme-missing-date.eml"))
+        check_eq((tr["partner"], tr["sender"], [o["status"] for o in tr["orders"]]),
+                 ("acme", "buyer@acme.example", ["incomplete"]), "test-rule")
+        check("exception" in tr["orders"][0]["would"], "test-rule says what would happen: %r" % tr["orders"][0]["would"])
+        check_eq(snapshot(st), before, "state after test-rule")
+
         # The clarification loop: the customer answers, the order completes itself.
         st.deliver(reply(clar[0], "Jane Buyer <buyer@acme.example>", "Hello,\n\nDelivery date: 2027-03-15\n",
                          "answer-1@acme.example"))
