@@ -180,8 +180,12 @@ static void limit_untrusted(void)
 {
 	/* Parsing hostile input: cap memory and CPU time per process, and give
 	 * up the network when the kernel allows an empty network namespace. */
+#ifndef __SANITIZE_ADDRESS__
+	/* (AddressSanitizer reserves terabytes of address space for its shadow
+	 * memory, so the cap is left out of sanitizer builds.) */
 	struct rlimit as = { 4ul << 30, 4ul << 30 };
 	setrlimit(RLIMIT_AS, &as);
+#endif
 	struct rlimit core = { 0, 0 };
 	setrlimit(RLIMIT_CORE, &core);
 	if (unshare(CLONE_NEWNET) < 0)
