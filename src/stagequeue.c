@@ -7,6 +7,7 @@
  * A refused action (not open, leased by someone else, unknown stage) is
  * rolled back and explained in msg; store errors return -1. */
 #include "stagequeue.h"
+#include "ediresp.h"
 #include "arena.h"
 #include "config.h"
 #include "log.h"
@@ -62,6 +63,12 @@ int stagequeue_notify(struct store *st, const struct config *cfg, int64_t order_
 	struct store_order_row row = { 0 };
 	struct arena *a = NULL;
 	int ret = 1;
+	/* An EDI partner is answered in its own syntax too (855, ORDRSP, UBL). */
+	if ((kind == NOTIFY_CONFIRMATION || kind == NOTIFY_REJECTION) &&
+	    ediresp_business(cfg, st, order_id, kind == NOTIFY_CONFIRMATION, reason) < 0) {
+		*why_r = store_error(st);
+		return -1;
+	}
 	int rc = store_order_contact(st, order_id, &c);
 	if (rc <= 0) {
 		*why_r = rc < 0 ? store_error(st) : "no such order";

@@ -75,7 +75,34 @@ def main():
         check_eq(sorted(os.listdir(st.path("outbound"))), out, "outbound after a second run")
     finally:
         st.close()
+    review_release()
     ogtest.finish()
+
+
+def review_release():
+    """An EDI order waiting in review gets its 855 when review releases it,
+    and a rejected one an 855 that says so."""
+    config = ogtest.BASE_CONFIG.replace("currency = USD\n", "currency = USD\nqueue = review\n", 1)
+    st = ogtest.State(config)
+    try:
+        sample = os.path.join(ogtest.SRCDIR, "etc", "sample-drop", "acme-po-2027-0100.x12")
+        shutil.copy(sample, st.path("drop"))
+        with open(sample) as f:
+            other = f.read().replace("PO-2027-0100", "PO-2027-0101").replace("000000101", "000000102")
+        st.drop("second.x12", other)
+        st.run_once()
+        out = os.listdir(st.path("outbound"))
+        check_eq(sorted(n.split("_")[0] for n in out), ["997", "997"], "only 997s while in review")
+        t = st.cli("queue", "take", "review")
+        st.cli("queue", "done", str(t["item"]["id"]))
+        st.run_once()
+        out = sorted(os.listdir(st.path("outbound")))
+        k855 = [n for n in out if n.startswith("855_")]
+        check_eq(len(k855), 1, "an 855 once review releases the order")
+        txt = open(st.path("outbound", k855[0])).read() if k855 else ""
+        check("BAK*00*AD*" in txt and t["order"]["po_number"] in txt, "the 855 acknowledges %s" % t["order"]["po_number"])
+    finally:
+        st.close()
 
 
 main()
