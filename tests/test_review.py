@@ -1,0 +1,46 @@
+"""Regression tests for the bugs found in the code review (one function per
+finding; each failed before its fix).
+
+Every case builds its own state folder and runs the real ordergwd / ordergw
+from the build tree."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ogtest
+from ogtest import check, check_eq
+
+EDIFACT_EVIL_REF = (
+    "UNA:+.? '\n"
+    "UNB+UNOC:3+Senderkennung+Empfaengerkennung+060620:0931+../../../pwned++1234567'\n"
+    "UNH+1+ORDERS:D:96A:UN'\nBGM+220+B10001'\nDTM+4:20060620:102'\n"
+    "NAD+BY+++Bestellername+Strasse+Stadt++23436+xx'\nLIN+1++Produkt Schrauben:SA'\n"
+    "QTY+1:1000'\nUNS+S'\nCNT+2:1'\nUNT+9+1'\nUNZ+1+../../../pwned'\n")
+
+
+def edi_file_names_stay_in_outbound():
+    """ediresp.c: the CONTRL file name took the partner's UNB 0020 as it was,
+    so "../../../pwned" named a file outside the outbound folder (and the
+    sender retried it for ever)."""
+    st = ogtest.State()
+    try:
+        st.drop("evil.edi", EDIFACT_EVIL_REF)
+        rc, err = st.run_once()
+        names = [r[0] for r in st.query("SELECT subject FROM outbox WHERE channel = 'edi'")]
+        check_eq(len(names), 1, "one CONTRL queued")
+        for n in names:
+            check("/" not in n and ".." not in n, "outbound file name %r has no path in it" % n)
+        check_eq(rc, 0, "ordergwd --once: nothing left to retry (stderr: %s)" % err[-1000:])
+        out = os.listdir(st.path("outbound")) if os.path.isdir(st.path("outbound")) else []
+        check_eq(len(out), 1, "the CONTRL is written into the outbound folder")
+    finally:
+        st.close()
+
+
+def main():
+    edi_file_names_stay_in_outbound()
+    ogtest.finish()
+
+
+if __name__ == "__main__":
+    main()
