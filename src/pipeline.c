@@ -587,7 +587,10 @@ static int process(const struct config *cfg, struct store *st, struct store_doc 
 		snprintf(s, sizeof(s), "Message over the size limit of %zu bytes (max_message_bytes); "
 			 "only its headers were kept", cfg->max_message_bytes);
 		diag_add(&d, DIAG_ERROR, NULL, "%s", s);
-		document_exception(&r, "too_large", s, &d);
+		/* Not stored: roll back rather than mark the document done
+		 * without its exception (it would be lost). */
+		if (document_exception(&r, "too_large", s, &d) < 0)
+			goto rollback;
 		outcome_add(&r, "too large (%zu bytes)", doc->full_size);
 		goto finish;
 	}

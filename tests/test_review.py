@@ -37,8 +37,36 @@ def edi_file_names_stay_in_outbound():
         st.close()
 
 
+def refuse_inserts(st, table, when):
+    """Make the store refuse some inserts, as a full disk or a broken
+    constraint would: the write fails but the connection goes on."""
+    st.run_once()   # creates the store
+    c = st.db()
+    c.execute("CREATE TRIGGER review_refuse BEFORE INSERT ON %s WHEN %s "
+              "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END" % (table, when))
+    c.commit()
+    c.close()
+
+
+def too_large_exception_not_lost():
+    """pipeline.c: a message over max_message_bytes went to store_doc_done
+    even when its "too_large" exception could not be written, so the
+    document was marked processed with no trace for sales."""
+    config = ogtest.BASE_CONFIG.replace("[mailbox sales]", "[limits]\nmax_message_bytes = 1024\n\n[mailbox sales]")
+    st = ogtest.State(config)
+    try:
+        refuse_inserts(st, "exceptions", "NEW.reason = 'too_large'")
+        st.deliver(ogtest.email("Jane Buyer <buyer@acme.example>", "big", "x" * 5000, "big@acme.example"))
+        st.run_once()
+        rows = st.query("SELECT d.state, e.reason FROM documents d LEFT JOIN exceptions e ON e.document_id = d.id")
+        check_eq(rows, [("processed", "internal")], "the over-size message is quarantined, not dropped")
+    finally:
+        st.close()
+
+
 def main():
     edi_file_names_stay_in_outbound()
+    too_large_exception_not_lost()
     ogtest.finish()
 
 
