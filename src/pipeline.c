@@ -269,14 +269,17 @@ static int record_exception(struct doc_run *r, struct order *o, const struct cfg
 		nc.order_id = order_id;
 		nc.exception_id = eid;
 		const char *err;
-		if (notify_queue(r->st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err) < 0) {
+		int nq = notify_queue(r->st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err);
+		json_object_put(ask);
+		if (nq < 0)
+			return -1;   /* the store refused it: the document is rolled back */
+		if (nq > 0) {
 			/* A bad address or template must not hold up the order itself. */
 			log_warnx("exception %lld: no clarification sent: %s", (long long)eid, err);
 			store_audit(r->st, "ordergw", "exception", eid, "no clarification sent", err);
 		} else {
 			r->stats->messages++;
 		}
-		json_object_put(ask);
 	}
 	return 0;
 }
@@ -414,7 +417,10 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 			 * confirmation when review releases it; one routed past review
 			 * is confirmed at once. */
 			enum notify_kind k = strcmp(stage, "review") == 0 ? NOTIFY_RECEIPT : NOTIFY_CONFIRMATION;
-			if (notify_queue(st, r->cfg, k, o, &nc, &err) < 0) {
+			int nq = notify_queue(st, r->cfg, k, o, &nc, &err);
+			if (nq < 0)
+				goto store_fail;
+			if (nq > 0) {
 				log_warnx("order %lld: no %s sent: %s", (long long)oid, notify_kind_names[k], err);
 				store_audit(st, "ordergw", "order", oid, "no confirmation sent", err);
 			}
@@ -506,7 +512,12 @@ static void finish_reply(struct doc_run *r, struct diags *d)
 		nc.order_id = oid;
 		const char *err;
 		enum notify_kind k = strcmp(stage, "review") == 0 ? NOTIFY_RECEIPT : NOTIFY_CONFIRMATION;
-		if (notify_queue(st, r->cfg, k, o, &nc, &err) < 0)
+		int nq = notify_queue(st, r->cfg, k, o, &nc, &err);
+		if (nq < 0) {
+			fail(r, err);
+			goto out;
+		}
+		if (nq > 0)
 			log_warnx("order %lld: no %s sent: %s", (long long)oid, notify_kind_names[k], err);
 		else
 			r->stats->messages++;
@@ -531,11 +542,16 @@ static void finish_reply(struct doc_run *r, struct diags *d)
 		nc.order_id = oid;
 		nc.exception_id = eid;
 		const char *err;
-		if (notify_queue(st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err) < 0)
+		int nq = notify_queue(st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err);
+		json_object_put(ask);
+		if (nq < 0) {
+			fail(r, err);
+			goto out;
+		}
+		if (nq > 0)
 			log_warnx("exception %lld: no follow-up sent: %s", (long long)eid, err);
 		else
 			r->stats->messages++;
-		json_object_put(ask);
 		store_audit(st, "ordergw", "exception", eid, "follow-up", "asked again for what is still missing");
 		outcome_add(r, "answer to %s: order %lld still incomplete", r->reply_exc.token ? r->reply_exc.token : "",
 			    (long long)oid);

@@ -64,9 +64,32 @@ def too_large_exception_not_lost():
         st.close()
 
 
+GOOD = ("PO No.: REVIEW-1\nOrder date: 2027-01-11\nDelivery date: 2027-03-20\nIncoterms: FOB Shanghai\n"
+        "Currency: USD\nShip to: Acme Trading Ltd, 100 Harbor Road, Long Beach, CA 90802, US\n\n"
+        "Item      Description             Qty    Unit  Unit price\n"
+        "AB-100    Steel bracket 40mm      500    pcs   1.20\n")
+
+
+def refused_message_rolls_back():
+    """pipeline.c / notify.c: when the store refused the receipt (a failed
+    INSERT into the outbox), the order was still accepted and committed
+    without it; the customer never heard of the order.  A store failure
+    must roll the document back like any other."""
+    st = ogtest.State()
+    try:
+        refuse_inserts(st, "outbox", "NEW.kind = 'receipt'")
+        st.deliver(ogtest.email("Jane Buyer <buyer@acme.example>", "PO REVIEW-1", GOOD, "r1@acme.example"))
+        st.run_once()
+        check_eq(st.query("SELECT status FROM orders"), [], "no order committed without its receipt")
+        check_eq(st.query("SELECT reason FROM exceptions"), [("internal",)], "the document is set aside")
+    finally:
+        st.close()
+
+
 def main():
     edi_file_names_stay_in_outbound()
     too_large_exception_not_lost()
+    refused_message_rolls_back()
     ogtest.finish()
 
 
