@@ -496,17 +496,21 @@ static void finish_reply(struct doc_run *r, struct diags *d)
 	}
 	const char *problems_s = json_object_to_json_string_ext(cr.problems, JSON_C_TO_STRING_PLAIN);
 	if (!cr.blocking) {
-		const char *stage = p->queue ? p->queue : r->cfg->stages.v[0];
-		int64_t qid;
+		/* Routed and queued as any complete order is: [route] rules,
+		 * the stage's webhook and message, the EDI answer. */
+		const char *stage;
+		char rule[ROUTING_RULE_MAX];
+		routing_route(r->cfg, p, o, &stage, rule);
 		if (store_order_update(st, oid, "accepted", stage, rec.data, problems_s, hash) < 0 ||
-		    store_queue_push(st, oid, stage, &qid) < 0 ||
-		    store_exception_close(st, eid, "resolved") < 0) {
+		    store_order_route(st, oid, NULL, NULL, rule) < 0 ||
+		    store_exception_close(st, eid, "resolved") < 0 ||
+		    store_audit(st, "ordergw", "exception", eid, "resolved", "completed by the customer's answer") < 0 ||
+		    store_audit(st, "ordergw", "order", oid, "accepted", stage) < 0 ||
+		    stagequeue_enter(st, r->cfg, oid, stage, "ordergw", rec.data, o, NULL) < 0 ||
+		    (strcmp(stage, "review") != 0 && ediresp_business(r->cfg, st, oid, true, NULL) < 0)) {
 			fail(r, store_error(st));
 			goto out;
 		}
-		store_audit(st, "ordergw", "exception", eid, "resolved", "completed by the customer's answer");
-		store_audit(st, "ordergw", "order", oid, "accepted", stage);
-		store_audit(st, "ordergw", "queue", qid, "queued", stage);
 		struct notify_ctx nc;
 		fill_notify(r, &nc, r->mail.from_addr, p);
 		nc.order_id = oid;

@@ -86,10 +86,38 @@ def refused_message_rolls_back():
         st.close()
 
 
+def answered_order_is_routed():
+    """pipeline.c: an order completed by the customer's answer to a
+    clarification went to the partner's queue or the first stage directly,
+    past the [route] rules (and the stage's webhook and message) that the
+    same order would have met had it been complete at once."""
+    config = ogtest.BASE_CONFIG + "\n[route acme-fast]\npartner = acme\nstage = purchasing\n"
+    st = ogtest.State(config)
+    try:
+        st.deliver(ogtest.email("Jane Buyer <buyer@acme.example>", "PO REVIEW-2",
+                                GOOD.replace("REVIEW-1", "REVIEW-2").replace("Delivery date: 2027-03-20\n", ""),
+                                "r2@acme.example"))
+        st.run_once()
+        check_eq(st.query("SELECT status FROM orders"), [("exception",)], "held for the delivery date")
+        mid = st.query("SELECT message_id FROM outbox WHERE kind = 'clarification'")
+        check_eq(len(mid), 1, "one clarification")
+        if mid:
+            st.deliver(ogtest.email("Jane Buyer <buyer@acme.example>", "Re: PO REVIEW-2",
+                                    "Delivery date: 2027-03-15\n", "r2-answer@acme.example",
+                                    extra_headers="In-Reply-To: <%s>\r\n" % mid[0][0]))
+            st.run_once()
+        check_eq(st.query("SELECT status, stage, route_rule FROM orders"),
+                 [("accepted", "purchasing", "route acme-fast")], "the answered order is routed")
+        check_eq(st.query("SELECT stage, state FROM queue_items"), [("purchasing", "ready")], "queued once")
+    finally:
+        st.close()
+
+
 def main():
     edi_file_names_stay_in_outbound()
     too_large_exception_not_lost()
     refused_message_rolls_back()
+    answered_order_is_routed()
     ogtest.finish()
 
 
