@@ -180,8 +180,14 @@ static void limit_untrusted(void)
 {
 	/* Parsing hostile input: cap memory and CPU time per process, and give
 	 * up the network when the kernel allows an empty network namespace. */
+#if defined(__SANITIZE_ADDRESS__)
+	/* AddressSanitizer reserves terabytes of address space for its shadow
+	 * memory: under RLIMIT_AS the worker died at start-up ("Failed to
+	 * mmap") and was restarted for ever in a --enable-sanitizers build. */
+#else
 	struct rlimit as = { 4ul << 30, 4ul << 30 };
 	setrlimit(RLIMIT_AS, &as);
+#endif
 	struct rlimit core = { 0, 0 };
 	setrlimit(RLIMIT_CORE, &core);
 	if (unshare(CLONE_NEWNET) < 0)
