@@ -358,6 +358,19 @@ static int set_value(struct loader *L, const struct key *k, const char *v, int l
 		*(char **)field = resolve_path(L->c, v);
 		return 0;
 	case K_URL: {
+		/* "scheme://user:password@host": a password in the URL would be
+		 * printed wherever the URL is (logs, check-config, the outbox). */
+		const char *auth = strstr(v, "://");
+		if (auth != NULL) {
+			auth += 3;
+			size_t alen = strcspn(auth, "/?#");
+			const char *at = memchr(auth, '@', alen);
+			if (at != NULL && memchr(auth, ':', (size_t)(at - auth)) != NULL) {
+				err(L, line, "%s: passwords do not belong in this file (not in a URL either): "
+				    "put it in a file of its own and name it with password_file", k->name);
+				return -1;
+			}
+		}
 		const char *p = k->choices;
 		bool ok = false;
 		while (p && *p) {

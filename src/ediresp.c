@@ -45,9 +45,22 @@ static int next(struct store *st, const char *kind, const char *partner, int64_t
 	return store_counter_next(st, name, v);
 }
 
-static int queue(struct store *st, const char *kind, const char *outbound, const char *file,
+/* The outbound file name carries references from the partner's interchange
+ * (ISA13, UNB 0020, the PO number): anything but letters, digits, '-', '_'
+ * and '.' becomes '_', and no name starts with '.', so a reference such as
+ * "../../x" can never place a file outside the outbound folder. */
+static void safe_file_name(char *file)
+{
+	for (char *c = file; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      *c == '-' || *c == '_' || (*c == '.' && c > file && c[-1] != '.')))
+			*c = '_';
+}
+
+static int queue(struct store *st, const char *kind, const char *outbound, char *file,
 		 const struct buf *b, int64_t order_id, int64_t doc_id)
 {
+	safe_file_name(file);
 	char id[300];
 	snprintf(id, sizeof(id), "edi.%s.%s", kind, file);
 	struct store_outbox_new m = {
@@ -258,9 +271,6 @@ int ediresp_business(const struct config *cfg, struct store *st, int64_t order_i
 			snprintf(file, sizeof(file), "ORDRSP_%s_%s.edi", refs, o->po_number ? o->po_number : "");
 		}
 	}
-	for (char *c = file; *c; c++)
-		if (*c == '/' || *c == '\\' || *c == '"' || (unsigned char)*c < 0x20)
-			*c = '_';
 	ret = queue(st, kind, drop->outbound, file, &b, order_id, doc.id);
 out:
 	if (err != NULL && ret == 0)

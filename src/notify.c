@@ -45,7 +45,7 @@ int notify_queue(struct store *st, const struct config *cfg, enum notify_kind ki
 	struct rendered r = { 0 };
 	json_object *view = NULL;
 	char *id = NULL;
-	int ret = -1;
+	int ret = 1;
 	char ref[48];
 	/* Without a clarification token, our reference is the order number. */
 	if (n->token)
@@ -86,13 +86,13 @@ int notify_queue(struct store *st, const struct config *cfg, enum notify_kind ki
 		.order_id = n->order_id, .document_id = n->document_id, .exception_id = n->exception_id,
 	};
 	int64_t oid;
-	if (store_outbox_add(st, &ob, &oid) < 0) {
-		*error_r = store_error(st);
-		goto out;
-	}
 	char detail[256];
 	snprintf(detail, sizeof(detail), "%s to %s", notify_kind_names[kind], n->recipient);
-	store_audit(st, "ordergw", "outbox", oid, "queued", detail);
+	if (store_outbox_add(st, &ob, &oid) < 0 || store_audit(st, "ordergw", "outbox", oid, "queued", detail) < 0) {
+		*error_r = store_error(st);
+		ret = -1;
+		goto out;
+	}
 	ret = 0;
 out:
 	free(id);

@@ -34,7 +34,10 @@ struct notify_ctx {
 extern const char *const notify_kind_names[];   /* also the template names */
 /* The folder of the shipped templates this program uses. */
 const char *notify_templates_dir(void);
-/* Compose and queue; 0 ok, -1 with error_r (store failure or bad address). */
+/* Compose and queue; 0 ok; 1 with error_r when this message cannot be made
+ * (bad address, template error, order too large: the caller goes on
+ * without it); -1 with error_r when the store refused it (the caller's
+ * transaction must fail, or the message would be lost). */
 int notify_queue(struct store *st, const struct config *cfg, enum notify_kind kind,
 		 struct order *o, const struct notify_ctx *n, const char **error_r);
 

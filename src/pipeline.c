@@ -269,14 +269,17 @@ static int record_exception(struct doc_run *r, struct order *o, const struct cfg
 		nc.order_id = order_id;
 		nc.exception_id = eid;
 		const char *err;
-		if (notify_queue(r->st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err) < 0) {
+		int nq = notify_queue(r->st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err);
+		json_object_put(ask);
+		if (nq < 0)
+			return -1;   /* the store refused it: the document is rolled back */
+		if (nq > 0) {
 			/* A bad address or template must not hold up the order itself. */
 			log_warnx("exception %lld: no clarification sent: %s", (long long)eid, err);
 			store_audit(r->st, "ordergw", "exception", eid, "no clarification sent", err);
 		} else {
 			r->stats->messages++;
 		}
-		json_object_put(ask);
 	}
 	return 0;
 }
@@ -414,7 +417,10 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 			 * confirmation when review releases it; one routed past review
 			 * is confirmed at once. */
 			enum notify_kind k = strcmp(stage, "review") == 0 ? NOTIFY_RECEIPT : NOTIFY_CONFIRMATION;
-			if (notify_queue(st, r->cfg, k, o, &nc, &err) < 0) {
+			int nq = notify_queue(st, r->cfg, k, o, &nc, &err);
+			if (nq < 0)
+				goto store_fail;
+			if (nq > 0) {
 				log_warnx("order %lld: no %s sent: %s", (long long)oid, notify_kind_names[k], err);
 				store_audit(st, "ordergw", "order", oid, "no confirmation sent", err);
 			}
@@ -490,23 +496,32 @@ static void finish_reply(struct doc_run *r, struct diags *d)
 	}
 	const char *problems_s = json_object_to_json_string_ext(cr.problems, JSON_C_TO_STRING_PLAIN);
 	if (!cr.blocking) {
-		const char *stage = p->queue ? p->queue : r->cfg->stages.v[0];
-		int64_t qid;
+		/* Routed and queued as any complete order is: [route] rules,
+		 * the stage's webhook and message, the EDI answer. */
+		const char *stage;
+		char rule[ROUTING_RULE_MAX];
+		routing_route(r->cfg, p, o, &stage, rule);
 		if (store_order_update(st, oid, "accepted", stage, rec.data, problems_s, hash) < 0 ||
-		    store_queue_push(st, oid, stage, &qid) < 0 ||
-		    store_exception_close(st, eid, "resolved") < 0) {
+		    store_order_route(st, oid, NULL, NULL, rule) < 0 ||
+		    store_exception_close(st, eid, "resolved") < 0 ||
+		    store_audit(st, "ordergw", "exception", eid, "resolved", "completed by the customer's answer") < 0 ||
+		    store_audit(st, "ordergw", "order", oid, "accepted", stage) < 0 ||
+		    stagequeue_enter(st, r->cfg, oid, stage, "ordergw", rec.data, o, NULL) < 0 ||
+		    (strcmp(stage, "review") != 0 && ediresp_business(r->cfg, st, oid, true, NULL) < 0)) {
 			fail(r, store_error(st));
 			goto out;
 		}
-		store_audit(st, "ordergw", "exception", eid, "resolved", "completed by the customer's answer");
-		store_audit(st, "ordergw", "order", oid, "accepted", stage);
-		store_audit(st, "ordergw", "queue", qid, "queued", stage);
 		struct notify_ctx nc;
 		fill_notify(r, &nc, r->mail.from_addr, p);
 		nc.order_id = oid;
 		const char *err;
 		enum notify_kind k = strcmp(stage, "review") == 0 ? NOTIFY_RECEIPT : NOTIFY_CONFIRMATION;
-		if (notify_queue(st, r->cfg, k, o, &nc, &err) < 0)
+		int nq = notify_queue(st, r->cfg, k, o, &nc, &err);
+		if (nq < 0) {
+			fail(r, err);
+			goto out;
+		}
+		if (nq > 0)
 			log_warnx("order %lld: no %s sent: %s", (long long)oid, notify_kind_names[k], err);
 		else
 			r->stats->messages++;
@@ -531,11 +546,16 @@ static void finish_reply(struct doc_run *r, struct diags *d)
 		nc.order_id = oid;
 		nc.exception_id = eid;
 		const char *err;
-		if (notify_queue(st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err) < 0)
+		int nq = notify_queue(st, r->cfg, NOTIFY_CLARIFICATION, o, &nc, &err);
+		json_object_put(ask);
+		if (nq < 0) {
+			fail(r, err);
+			goto out;
+		}
+		if (nq > 0)
 			log_warnx("exception %lld: no follow-up sent: %s", (long long)eid, err);
 		else
 			r->stats->messages++;
-		json_object_put(ask);
 		store_audit(st, "ordergw", "exception", eid, "follow-up", "asked again for what is still missing");
 		outcome_add(r, "answer to %s: order %lld still incomplete", r->reply_exc.token ? r->reply_exc.token : "",
 			    (long long)oid);
@@ -587,7 +607,10 @@ static int process(const struct config *cfg, struct store *st, struct store_doc 
 		snprintf(s, sizeof(s), "Message over the size limit of %zu bytes (max_message_bytes); "
 			 "only its headers were kept", cfg->max_message_bytes);
 		diag_add(&d, DIAG_ERROR, NULL, "%s", s);
-		document_exception(&r, "too_large", s, &d);
+		/* Not stored: roll back rather than mark the document done
+		 * without its exception (it would be lost). */
+		if (document_exception(&r, "too_large", s, &d) < 0)
+			goto rollback;
 		outcome_add(&r, "too large (%zu bytes)", doc->full_size);
 		goto finish;
 	}

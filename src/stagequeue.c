@@ -99,8 +99,9 @@ int stagequeue_notify(struct store *st, const struct config *cfg, int64_t order_
 		.partner_name = p->name, .reason = reason, .tracking = tracking,
 		.in_reply_to = mail ? c.message_id : NULL, .subject = mail ? c.subject : NULL,
 	};
-	if (notify_queue(st, cfg, kind, o, &n, why_r) == 0) {
-		ret = 0;
+	rc = notify_queue(st, cfg, kind, o, &n, why_r);
+	if (rc <= 0) {
+		ret = rc;   /* queued, or the store refused it */
 		goto out;
 	}
 audit: {

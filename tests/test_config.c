@@ -118,6 +118,35 @@ static void test_errors(void)
 	diags_free(&d);
 }
 
+/* A password inside a URL is refused like a password key, and never echoed. */
+static void test_url_password(void)
+{
+	const char *p = write_conf("urlpw.conf",
+		"[store]\n"                                            /* 1 */
+		"path = x.db\n"                                        /* 2 */
+		"[mailbox in]\n"                                       /* 3 */
+		"url = imaps://sales:hunter2@mail.example/INBOX\n"     /* 4 */
+		"user = sales\n"                                       /* 5 */
+		"password_file = pw\n"                                 /* 6 */
+		"[outbox]\n"                                           /* 7 */
+		"url = smtp://relay:hunter2@smtp.example:587\n");      /* 8 */
+	struct diags d;
+	diags_init(&d);
+	struct config *c;
+	CHECK(config_load(p, &c, &d) < 0);
+	CHECK(has_diag(&d, "line 4", "passwords do not belong in this file"));
+	CHECK(has_diag(&d, "line 8", "passwords do not belong in this file"));
+	for (size_t i = 0; i < d.n; i++)
+		CHECK(strstr(d.items[i].message, "hunter2") == NULL);
+	diags_free(&d);
+	/* A user name alone, or an '@' in the path, is fine. */
+	p = write_conf("urluser.conf", "[store]\npath = x.db\n[outbox]\nurl = smtp://relay@smtp.example:587/a:b@c\n");
+	diags_init(&d);
+	CHECK(config_load(p, &c, &d) == 0);
+	config_free(&c);
+	diags_free(&d);
+}
+
 static void test_glob(void)
 {
 	CHECK(config_glob("*@acme.example", "a@acme.example"));
@@ -133,6 +162,7 @@ int main(void)
 	if (mkdtemp(dir) == NULL)
 		return 99;
 	test_good();
+	test_url_password();
 	test_errors();
 	test_glob();
 	char cmd[300];
