@@ -32,7 +32,7 @@ static void next_attempt(int first_s, int attempts, char out[32])
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		r = (unsigned short)time(NULL);
 	delay *= 0.75 + 0.5 * (r / 65535.0);
-	time_t t = time(NULL) + (time_t)delay;
+	time_t t = time(NULL) + (time_t)(delay + 0.5);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
