@@ -22,6 +22,7 @@ database and `ordergw --json`) and the servers' state:
             delays logins from 127.0.0.1 after a failure.
 
 CHANNELS_ONLY=name,name runs a subset (for debugging)."""
+import base64
 import email
 import imaplib
 import os
@@ -117,10 +118,12 @@ class World:
                 m.expunge()
         m.logout()
 
-    def mailbox(self, name="sales", extra="", pwfile=None, ca=True):
-        return ("[mailbox %s]\nurl = imap://127.0.0.1:%d/INBOX\nuser = %s\npassword_file = %s\n%s"
+    def mailbox(self, name="sales", extra="", pwfile=None, ca=True, imaps=False):
+        url = ("imaps://127.0.0.1:%d/INBOX" % self.dov.imap_ports["imaps"] if imaps else
+               "imap://127.0.0.1:%d/INBOX" % self.imap_port)
+        return ("[mailbox %s]\nurl = %s\nuser = %s\npassword_file = %s\n%s"
                 "done_folder = Processed\npoll = 2\n%s" % (
-                    name, self.imap_port, harness.USER, pwfile or self.pwfile,
+                    name, url, harness.USER, pwfile or self.pwfile,
                     "ca_file = %s\n" % self.ca["crt"] if ca else "", extra))
 
     def drop(self, extra="", known_hosts=None):
@@ -195,15 +198,34 @@ def captured(smtp):
 def scenario_auth(w):
     """auth = plain / login / unset against Dovecot; PLAIN after a "+"
     continuation (no SASL-IR) against a fake server."""
-    for i, (auth, want) in enumerate(((None, "PLAIN"), ("plain", "PLAIN"), ("login", "LOGIN"))):
+    cases = ((None, False, "PLAIN"), ("plain", False, "PLAIN"), ("login", False, "LOGIN"),
+             (None, True, "PLAIN"), ("login", True, "LOGIN"))
+    for i, (auth, imaps, want) in enumerate(cases):
         w.append([order_mail(i, "AU")])
-        with ogtest.State(config(w.mailbox(extra="auth = %s\n" % auth if auth else ""))) as st:
+        with ogtest.State(config(w.mailbox(extra="auth = %s\n" % auth if auth else "", imaps=imaps))) as st:
             rc, err = st.run_once("-v")
-            check_eq(rc, 0, "auth %s: ordergwd --once (%s)" % (auth, err[-2000:]))
+            check_eq(rc, 0, "auth %s imaps=%s: ordergwd --once (%s)" % (auth, imaps, err[-2000:]))
             check("mailbox sales: logged in as %s with %s" % (harness.USER, want) in err,
-                  "auth %s: logged in with %s (log: %s)" % (auth, want, err[-1500:]))
-            check_eq(st.query("SELECT po_number FROM orders"), [("AU-%05d" % i,)], "auth %s: order stored" % auth)
+                  "auth %s imaps=%s: logged in with %s (log: %s)" % (auth, imaps, want, err[-1500:]))
+            check_eq(st.query("SELECT po_number FROM orders"), [("AU-%05d" % i,)], "auth %s imaps=%s: order stored" % (auth, imaps))
     check_eq(w.count("INBOX"), 0, "auth: INBOX empty")
+    # On the wire (tls = none through a recording relay): SASL-IR, so the
+    # initial response is on the AUTHENTICATE line; LOGIN when asked for.
+    ir = base64.b64encode(b"\0%s\0%s" % (harness.USER.encode(), harness.PASSWORD.encode())).decode()
+    for i, (auth, want) in enumerate(((None, "AUTHENTICATE PLAIN " + ir),
+                                      ("login", "LOGIN %s %s" % (harness.USER, harness.PASSWORD)))):
+        w.append([order_mail(10 + i, "AU")])
+        with fakes.Proxy(w.imap_port) as p:
+            mb = ("[mailbox sales]\nurl = imap://127.0.0.1:%d/INBOX\nuser = %s\npassword_file = %s\n"
+                  "tls = none\n%s" % (p.port, harness.USER, w.pwfile, "auth = %s\n" % auth if auth else ""))
+            with ogtest.State(config(mb)) as st:
+                rc, err = st.run_once()
+                check_eq(rc, 0, "wire %s: ordergwd --once (%s)" % (auth, err[-1000:]))
+                check_eq(st.query("SELECT count(*) FROM orders")[0][0], 1, "wire %s: order stored" % auth)
+            time.sleep(0.2)
+            cmds = [ln.split(" ", 1)[1] for ln in p.client_lines() if " " in ln]
+            check_eq(cmds[:1], [want], "wire %s: the first command" % auth)
+    check_eq(w.count("INBOX"), 0, "auth: INBOX empty after the wire checks")
     # A server without SASL-IR: the credentials follow the "+" continuation.
     with fakes.Fake("imap-auth") as f:
         pw = w.secret("fake.pw", fakes.FAKE_PASSWORD)
@@ -250,6 +272,9 @@ def scenario_smtp451(w):
             check(rows and "451" in (rows[0][2] or "") and "Temporary local problem" in rows[0][2],
                   "451 #%d: last_error has the server's reply (%r)" % (attempt, rows))
             check("deferred until" in err, "451 #%d: deferral logged" % attempt)
+            listed = st.cli("outbox", "list", "--state", "pending")
+            check_eq([(r.get("attempts"), "451" in str(r.get("last_error"))) for r in listed],
+                     [(attempt, True)], "451 #%d: outbox list --state pending" % attempt)
             # Due again after 1 s, then 2 s (+-25%): wait until it is.
             wait_for(lambda: st.query("SELECT count(*) FROM outbox WHERE next_attempt_at <= "
                                       "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")[0][0] == 1, 10)
@@ -429,6 +454,8 @@ def scenario_badpass(w):
     bad = w.secret("bad.pw", "wrong-Secret-77")
     with ogtest.State(config(w.mailbox(pwfile=bad), "[mailbox local]\nurl = maildir:inbox\npoll = 1\n")) as st:
         w.append([order_mail(1, "BP")])
+        with open(w.dov.log, errors="replace") as f:
+            before = f.read().count("auth failed")
         d = Daemon(st)
         try:
             check(wait_for(lambda: "started:" in d.text(), 10), "badpass: daemon started")
@@ -447,6 +474,10 @@ def scenario_badpass(w):
             check(len(delays) >= 3 and all(a < b for a, b in zip(delays, delays[1:])),
                   "badpass: restarted with growing delays (%r)" % delays)
             print("badpass: restart delays %r; log: %s" % (delays, auth_lines[:1]))
+            with open(w.dov.log, errors="replace") as f:
+                tries = f.read().count("auth failed") - before
+            check(1 <= tries <= len(delays) + 1, "badpass: one login per worker start, no spinning "
+                  "(%d failed logins in Dovecot's log, %d restarts)" % (tries, len(delays)))
             check(d.alive(), "badpass: supervisor still running")
             check_eq(st.query("SELECT po_number FROM orders"), [("BP-00002",)], "badpass: only the Maildir order")
             check_eq(w.count("INBOX"), 1, "badpass: IMAP message untouched")

@@ -145,3 +145,69 @@ class Fake:
 
     def smtp_plain(self, conn):
         self.smtp(conn, b"250-fake.example\r\n250 AUTH PLAIN\r\n", None)
+
+
+class Proxy:
+    """A TCP relay to a real server that records what the client sent, one
+    connection at a time (for checking the exact commands on the wire, on
+    plain connections only).
+
+        with fakes.Proxy(port) as p:
+            ... connect to p.port ...; p.client_lines() -> lines sent
+    """
+
+    def __init__(self, target_port):
+        self.target = target_port
+        self.sent = []
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = False
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping = True
+        self.thread.join(5)
+        self.sock.close()
+
+    def client_lines(self):
+        return b"".join(self.sent).decode("latin-1").splitlines()
+
+    def pump(self, src, dst, record):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if record is not None:
+                    record.append(data)
+                dst.sendall(data)
+        except OSError:
+            pass
+        try:
+            dst.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def serve(self):
+        while not self.stopping:
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            up = socket.create_connection(("127.0.0.1", self.target), timeout=10)
+            back = threading.Thread(target=self.pump, args=(up, conn, None), daemon=True)
+            back.start()
+            self.pump(conn, up, self.sent)
+            back.join(10)
+            conn.close()
+            up.close()
