@@ -25,11 +25,11 @@ FAKE_USER = "fakeuser"
 FAKE_PASSWORD = "fake-Pa55"
 
 
-class Fake:
-    def __init__(self, kind):
-        self.kind = kind
-        self.received = []
-        self.credentials = []
+class Listener:
+    """A listening socket on 127.0.0.1 served by a thread, one connection at
+    a time, each passed to self.handle(conn) and closed afterwards."""
+
+    def __init__(self):
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -58,11 +58,22 @@ class Fake:
                 return
             conn.settimeout(5)
             try:
-                getattr(self, self.kind.replace("-", "_"))(conn)
+                self.handle(conn)
             except OSError:
                 pass
             finally:
                 conn.close()
+
+
+class Fake(Listener):
+    def __init__(self, kind):
+        self.kind = kind
+        self.received = []
+        self.credentials = []
+        super().__init__()
+
+    def handle(self, conn):
+        getattr(self, self.kind.replace("-", "_"))(conn)
 
     def lines(self, conn):
         buf = b""
@@ -147,10 +158,9 @@ class Fake:
         self.smtp(conn, b"250-fake.example\r\n250 AUTH PLAIN\r\n", None)
 
 
-class Proxy:
-    """A TCP relay to a real server that records what the client sent, one
-    connection at a time (for checking the exact commands on the wire, on
-    plain connections only).
+class Proxy(Listener):
+    """A TCP relay to a real server that records what the client sent (for
+    checking the exact commands on the wire, on plain connections only).
 
         with fakes.Proxy(port) as p:
             ... connect to p.port ...; p.client_lines() -> lines sent
@@ -159,23 +169,7 @@ class Proxy:
     def __init__(self, target_port):
         self.target = target_port
         self.sent = []
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.stopping = False
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-        self.thread.start()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stopping = True
-        self.thread.join(5)
-        self.sock.close()
+        super().__init__()
 
     def client_lines(self):
         return b"".join(self.sent).decode("latin-1").splitlines()
@@ -196,18 +190,11 @@ class Proxy:
         except OSError:
             pass
 
-    def serve(self):
-        while not self.stopping:
-            try:
-                conn, _ = self.sock.accept()
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            up = socket.create_connection(("127.0.0.1", self.target), timeout=10)
+    def handle(self, conn):
+        conn.settimeout(None)
+        with socket.create_connection(("127.0.0.1", self.target), timeout=10) as up:
+            up.settimeout(None)
             back = threading.Thread(target=self.pump, args=(up, conn, None), daemon=True)
             back.start()
             self.pump(conn, up, self.sent)
             back.join(10)
-            conn.close()
-            up.close()
