@@ -389,11 +389,13 @@ def scenario_upload(w):
             t.join()
             t_done = time.time()
             check_eq(early, 0, "upload: nothing taken while the file grows")
-            got = wait_for(lambda: st.query("SELECT count(*) FROM orders")[0][0] == 1, 30)
+            got = wait_for(lambda: st.query("SELECT count(*) FROM documents")[0][0] == 1, 30)
             check(got, "upload: taken once complete (log: %s)" % d.text()[-1500:])
             print("upload: taken %.1f s after the last write (stable_seconds 2, poll 1)" % (time.time() - t_done))
+            check_eq(st.query("SELECT name, size, raw FROM documents"), [("growing.x12", len(data), data)],
+                     "upload: stored once, complete")
+            wait_for(lambda: st.query("SELECT count(*) FROM orders")[0][0] == 1, 30)
             check_eq(st.query("SELECT po_number FROM orders"), [("UP-00002",)], "upload: the complete order")
-            check_eq(st.query("SELECT count(*) FROM documents")[0][0], 1, "upload: stored once")
             check_eq(w.inbound(), [], "upload: archived")
             check(d.alive(), "upload: daemon still running")
         finally:
@@ -433,12 +435,13 @@ def scenario_restart(w, n=300):
                   "restart: Dovecot restarted in the middle of the poll (%d, then %d of %d stored)" % (at, after, n))
             print("restart: Dovecot stopped at %d of %d messages stored (%d when the restart began), "
                   "back after %.1f s" % (after, n, at, time.time() - t0))
-            done = wait_for(lambda: st.query("SELECT count(*) FROM orders")[0][0] >= n and w.count("INBOX") == 0,
+            done = wait_for(lambda: st.query("SELECT count(*) FROM documents")[0][0] >= n and w.count("INBOX") == 0,
                             120, 0.5)
             check(done, "restart: everything taken in after the restart (log: %s)" % d.text()[-2000:])
             print("restart: all %d stored and INBOX empty %.1f s after the restart" % (n, time.time() - t0))
             check_eq(st.query("SELECT count(*), count(DISTINCT source_key) FROM documents"), [(n, n)],
                      "restart: each message stored once")
+            wait_for(lambda: st.query("SELECT count(*) FROM documents WHERE state = 'processed'")[0][0] >= n, 60, 0.5)
             check_eq(st.query("SELECT count(*), count(DISTINCT po_number) FROM orders"), [(n, n)],
                      "restart: each order once")
             check_eq(w.count("INBOX"), 0, "restart: INBOX empty")
@@ -460,8 +463,10 @@ def scenario_badpass(w):
         try:
             check(wait_for(lambda: "started:" in d.text(), 10), "badpass: daemon started")
             maildir_order(st, 2, "BP")
+            got = wait_for(lambda: st.query("SELECT count(*) FROM documents WHERE endpoint = 'local'")[0][0] == 1, 20)
+            check(got, "badpass: the Maildir mailbox is still read")
             got = wait_for(lambda: st.query("SELECT count(*) FROM orders")[0][0] == 1, 20)
-            check(got, "badpass: the Maildir mailbox is still processed")
+            check(got, "badpass: and its order processed")
             # Dovecot answers a failed login after ~2 s and delays the next.
             wait_for(lambda: len(re.findall(r"mailbox sales: worker ended", d.text())) >= 3, 60, 0.5)
             text = d.text()
