@@ -95,6 +95,9 @@ static const struct key keys[] = {
 	{ S_MAILBOX, "ca_file", K_PATH, MB(ca_file), NULL, 0, 0, NULL, false, "extra trust anchors (PEM)" },
 	{ S_MAILBOX, "tls", K_ENUM, MB(tls), "required", 0, 0, "required none", false,
 	  "none allows a plain connection (imap:// only)" },
+	{ S_MAILBOX, "auth", K_ENUM, MB(auth), NULL, 0, 0, "login plain", false,
+	  "IMAP authentication: plain (AUTHENTICATE PLAIN) or login; default: plain when the server "
+	  "advertises AUTH=PLAIN, else login" },
 	{ S_MAILBOX, "done_folder", K_STR, MB(done_folder), "Processed", 0, 0, NULL, false,
 	  "where a message goes once it is stored" },
 	{ S_MAILBOX, "poll", K_INT, MB(poll), "60", 1, 86400, NULL, false, "seconds between polls" },
@@ -125,6 +128,8 @@ static const struct key keys[] = {
 	{ S_OUTBOX, "from", K_STR, OB(from), "Orders <orders@localhost>", 0, 0, NULL, false, "From of every message" },
 	{ S_OUTBOX, "max_attempts", K_INT, OB(max_attempts), "20", 1, 1000, NULL, false,
 	  "temporary failures before a message is marked failed" },
+	{ S_OUTBOX, "retry_seconds", K_INT, OB(retry_seconds), "30", 1, 86400, NULL, false,
+	  "first wait after a temporary failure; it doubles per attempt (at most 1 h) with +-25% jitter" },
 
 	{ S_PARTNER, "name", K_STR, PA(name), NULL, 0, 0, NULL, true, "the customer's name" },
 	{ S_PARTNER, "emails", K_LIST, PA(emails), NULL, 0, 0, NULL, false,

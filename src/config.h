@@ -28,6 +28,7 @@ struct cfg_mailbox {
 	char *url;              /* imaps://, imap://, maildir:/path */
 	char *user, *password_file, *ca_file;
 	char *tls;              /* "required" (default) or "none" */
+	char *auth;             /* "login", "plain" or NULL: plain when offered */
 	char *done_folder;
 	int poll;               /* seconds */
 	int batch;
@@ -52,6 +53,7 @@ struct cfg_outbox {
 	char *user, *password_file, *ca_file, *tls;
 	char *from;             /* "Orders <orders@example.com>" */
 	int max_attempts;
+	int retry_seconds;      /* first back-off after a temporary failure */
 	int line;
 };
 

@@ -1,12 +1,16 @@
 /* imap.c — the IMAP client of imap.h on top of libetpan's mailimap.
  *
  * What it does: connect (imaps, STARTTLS or plain), verify the server
- * certificate with tlsverify before sending anything, LOGIN, SELECT, fetch
+ * certificate with tlsverify before sending anything, AUTHENTICATE PLAIN
+ * (written here on libetpan's low-level send and parse calls, so no Cyrus
+ * SASL plugin is needed) or LOGIN, SELECT, fetch
  * new messages by UID in bounded batches with BODY.PEEK, move stored UIDs
  * by UID set, IDLE.
  *
  * Ownership: struct imap owns the libetpan session and a copy of the host
- * name; the password is only passed to LOGIN and never kept or logged.
+ * name; the password is only passed to LOGIN or AUTHENTICATE and never
+ * kept or logged (the line carrying it bypasses libetpan's logger and is
+ * wiped).
  * Message data handed to the callback belongs to libetpan's fetch result
  * and is freed right after the callback returns.
  *
@@ -25,10 +29,15 @@
 #include <unistd.h>
 #include <libetpan/libetpan.h>
 
+/* Exported by libetpan but missing from its public headers (its XOAUTH2
+ * code uses it): a malloc'ed base64 string without line breaks. */
+char *encode_base64(const char *in, int len);
+
 struct imap {
 	mailimap *s;
 	char *host;
 	unsigned port;
+	const char *auth_used;    /* "PLAIN" or "LOGIN" */
 	bool has_move, has_idle, has_uidplus, avoid_move;
 	char *checked_folder;     /* done folder known to exist on this connection */
 };
@@ -121,6 +130,124 @@ static int do_starttls(struct imap *imap, const struct imap_conf *conf, int time
 	return refresh_caps(imap, err);
 }
 
+int imap_auth_parse(const char *text, enum imap_auth *auth_r)
+{
+	if (text == NULL)
+		*auth_r = IMAP_AUTH_AUTO;
+	else if (strcmp(text, "login") == 0)
+		*auth_r = IMAP_AUTH_LOGIN;
+	else if (strcmp(text, "plain") == 0)
+		*auth_r = IMAP_AUTH_PLAIN;
+	else
+		return -1;
+	return 0;
+}
+
+/* Write text to the server; MAILIMAP_ERROR_STREAM when it cannot. */
+static int put(mailimap *s, const char *text)
+{
+	size_t n = strlen(text);
+	return mailstream_write(s->imap_stream, text, n) == (ssize_t)n ?
+		MAILIMAP_NO_ERROR : MAILIMAP_ERROR_STREAM;
+}
+
+/* Send "AUTHENTICATE PLAIN" with the initial response b64 (SASL-IR,
+ * RFC 4959) or, without SASL-IR, wait for the "+" continuation and send it
+ * then.  Privacy is off while the credentials are written, so libetpan's
+ * logger never sees them.  Leaves the first line of the answer buffered
+ * for mailimap_parse_response(). */
+static int auth_plain_send(mailimap *s, const char *b64)
+{
+	bool ir = mailimap_has_extension(s, "SASL-IR") != 0;
+	mailstream_set_privacy(s->imap_stream, 0);
+	int r = mailimap_send_current_tag(s);
+	if (r == MAILIMAP_NO_ERROR)
+		r = put(s, ir ? "AUTHENTICATE PLAIN " : "AUTHENTICATE PLAIN\r\n");
+	if (r == MAILIMAP_NO_ERROR && ir && (r = put(s, b64)) == MAILIMAP_NO_ERROR)
+		r = put(s, "\r\n");
+	if (r == MAILIMAP_NO_ERROR && mailstream_flush(s->imap_stream) < 0)
+		r = MAILIMAP_ERROR_STREAM;
+	const char *line = NULL;
+	if (r == MAILIMAP_NO_ERROR && (line = mailimap_read_line(s)) == NULL)
+		r = MAILIMAP_ERROR_STREAM;
+	if (r == MAILIMAP_NO_ERROR && !ir && line[0] == '+') {
+		/* The continuation; any other line is already the (tagged) answer. */
+		if ((r = put(s, b64)) == MAILIMAP_NO_ERROR)
+			r = put(s, "\r\n");
+		if (r == MAILIMAP_NO_ERROR && mailstream_flush(s->imap_stream) < 0)
+			r = MAILIMAP_ERROR_STREAM;
+		if (r == MAILIMAP_NO_ERROR && mailimap_read_line(s) == NULL)
+			r = MAILIMAP_ERROR_STREAM;
+	}
+	mailstream_set_privacy(s->imap_stream, 1);
+	return r;
+}
+
+/* AUTHENTICATE PLAIN (RFC 4616): base64 of "\0user\0password".  Returns
+ * a libetpan code as mailimap_login() does (MAILIMAP_ERROR_LOGIN when the
+ * server says NO). */
+static int auth_plain(mailimap *s, const char *user, const char *password)
+{
+	size_t ul = strlen(user), pl = strlen(password);
+	char raw[1 + OG_IMAP_MAX_CREDENTIAL + 1 + OG_IMAP_MAX_CREDENTIAL];
+	if (ul > OG_IMAP_MAX_CREDENTIAL || pl > OG_IMAP_MAX_CREDENTIAL)
+		return MAILIMAP_ERROR_MEMORY;   /* authenticate() checked this */
+	raw[0] = '\0';
+	memcpy(raw + 1, user, ul);
+	raw[1 + ul] = '\0';
+	memcpy(raw + 2 + ul, password, pl);
+	char *b64 = encode_base64(raw, (int)(2 + ul + pl));
+	explicit_bzero(raw, sizeof(raw));
+	if (b64 == NULL)
+		return MAILIMAP_ERROR_MEMORY;
+	int r = auth_plain_send(s, b64);
+	explicit_bzero(b64, strlen(b64));
+	free(b64);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	struct mailimap_response *resp = NULL;
+	r = mailimap_parse_response(s, &resp);
+	if (r != MAILIMAP_NO_ERROR)
+		return r;
+	int state = resp->rsp_resp_done->rsp_data.rsp_tagged->rsp_cond_state->rsp_type;
+	mailimap_response_free(resp);
+	if (state != MAILIMAP_RESP_COND_STATE_OK)
+		return MAILIMAP_ERROR_LOGIN;
+	s->imap_state = MAILIMAP_STATE_AUTHENTICATED;
+	return MAILIMAP_NO_ERROR;
+}
+
+/* Log in with the configured mechanism (auto: PLAIN when advertised). */
+static int authenticate(struct imap *imap, const struct imap_conf *conf, struct chan_err *err)
+{
+	mailimap *s = imap->s;
+	const char *user = conf->user != NULL ? conf->user : "";
+	const char *pw = conf->password != NULL ? conf->password : "";
+	if (conf->auth != IMAP_AUTH_LOGIN &&
+	    (s->imap_connection_info == NULL || s->imap_connection_info->imap_capability == NULL) &&
+	    refresh_caps(imap, err) < 0)
+		return -1;
+	bool plain = mailimap_has_authentication(s, "PLAIN") != 0;
+	if (conf->auth == IMAP_AUTH_PLAIN && !plain)
+		return chan_fail(err, CHAN_CONFIG, "imap %s:%u: auth = plain, but the server does "
+			"not offer AUTHENTICATE PLAIN (AUTH=PLAIN) on this connection",
+			imap->host, imap->port);
+	if (conf->auth == IMAP_AUTH_LOGIN || !plain) {
+		if (mailimap_has_extension(s, "LOGINDISABLED"))
+			return chan_fail(err, CHAN_CONFIG, "imap %s:%u: server refuses LOGIN on this "
+				"connection (LOGINDISABLED); use TLS", imap->host, imap->port);
+		imap->auth_used = "LOGIN";
+		int r = mailimap_login(s, user, pw);
+		return r == MAILIMAP_NO_ERROR ? 0 : imap_error(imap, r, "LOGIN", err);
+	}
+	if (strlen(user) > OG_IMAP_MAX_CREDENTIAL || strlen(pw) > OG_IMAP_MAX_CREDENTIAL)
+		return chan_fail(err, CHAN_CONFIG, "imap %s:%u: user name or password longer than "
+			"%u bytes", imap->host, imap->port, OG_IMAP_MAX_CREDENTIAL);
+	imap->auth_used = "PLAIN";
+	int r = auth_plain(s, user, pw);
+	return r == MAILIMAP_NO_ERROR ? 0 : imap_error(imap, r, "AUTHENTICATE PLAIN", err);
+}
+
 int imap_open(const struct imap_conf *conf, struct imap **imap_r, struct chan_err *err)
 {
 	int timeout = conf->timeout_s > 0 ? conf->timeout_s : (int)OG_NET_TIMEOUT_DEFAULT;
@@ -168,20 +295,8 @@ int imap_open(const struct imap_conf *conf, struct imap **imap_r, struct chan_er
 	}
 	if (conf->tls == CHAN_TLS_STARTTLS && do_starttls(imap, conf, timeout, err) < 0)
 		goto out;
-	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED &&
-	    mailimap_has_extension(imap->s, "LOGINDISABLED")) {
-		chan_fail(err, CHAN_CONFIG, "imap %s:%u: server refuses LOGIN on this connection "
-			"(LOGINDISABLED); use TLS", imap->host, imap->port);
+	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED && authenticate(imap, conf, err) < 0)
 		goto out;
-	}
-	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
-		r = mailimap_login(imap->s, conf->user != NULL ? conf->user : "",
-			conf->password != NULL ? conf->password : "");
-		if (r != MAILIMAP_NO_ERROR) {
-			imap_error(imap, r, "LOGIN", err);
-			goto out;
-		}
-	}
 	/* Capabilities change after login; Dovecot sends them with the OK. */
 	learn_caps(imap);
 	if (!mailimap_has_extension(imap->s, "IMAP4rev1") && refresh_caps(imap, err) < 0)
@@ -204,6 +319,7 @@ out:
 
 bool imap_has_idle(const struct imap *imap) { return imap->has_idle; }
 bool imap_has_move(const struct imap *imap) { return imap->has_move; }
+const char *imap_auth_used(const struct imap *imap) { return imap->auth_used ? imap->auth_used : "PREAUTH"; }
 
 int imap_select(struct imap *imap, const char *mailbox, uint32_t *uidvalidity_r,
 	uint32_t *uidnext_r, uint32_t *exists_r, struct chan_err *err)

@@ -15,7 +15,10 @@
  * between the two only means the message is fetched again (the caller
  * deduplicates by UIDVALIDITY + UID or Message-ID).
  *
- * Authentication is LOGIN (after TLS; refused under LOGINDISABLED).  The
+ * Authentication is AUTHENTICATE PLAIN (RFC 4616, with the initial
+ * response on the command line when the server offers SASL-IR, else after
+ * its "+" continuation) or LOGIN, always after TLS (LOGIN is refused under
+ * LOGINDISABLED).  No Cyrus SASL plugin is needed.  The
  * caller must ignore SIGPIPE: a server that drops the connection must give
  * CHAN_TEMP, not kill the process. */
 #ifndef ORDERGW_IMAP_H
@@ -24,6 +27,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+enum imap_auth {
+	IMAP_AUTH_AUTO,           /* PLAIN when the server advertises AUTH=PLAIN, else LOGIN */
+	IMAP_AUTH_LOGIN,
+	IMAP_AUTH_PLAIN,          /* refused (CHAN_CONFIG) when not advertised */
+};
 
 struct imap_conf {
 	const char *host;         /* DNS name or address; also the name the
@@ -34,6 +43,7 @@ struct imap_conf {
 	const char *password;     /* read from password_file by the caller; never logged */
 	const char *ca_file;      /* PEM trust anchors added to the system store; NULL: none */
 	int timeout_s;            /* network timeout per operation; 0: 60 s */
+	enum imap_auth auth;
 	bool avoid_move;          /* use UID COPY + STORE \Deleted + UID EXPUNGE even if
 	                             the server offers MOVE (servers with a broken MOVE) */
 };
@@ -91,6 +101,11 @@ int imap_idle(struct imap *imap, int timeout_s, struct chan_err *err);
 
 /* Capabilities learnt after login (for logs and tests). */
 bool imap_has_idle(const struct imap *imap);
+/* The mechanism that logged in: "PLAIN" or "LOGIN" (for logs and tests). */
+const char *imap_auth_used(const struct imap *imap);
+/* "login", "plain" or NULL (auto) from the [mailbox] auth key; -1 when
+ * the text is none of these. */
+int imap_auth_parse(const char *text, enum imap_auth *auth_r);
 bool imap_has_move(const struct imap *imap);
 
 /* LOGOUT (errors ignored), close, free; *imap is NULL afterwards. */

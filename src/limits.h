@@ -49,6 +49,7 @@
 #define OG_IMAP_MAX_BATCH_BYTES        (64u * 1024 * 1024)  /* bodies per UID FETCH */
 #define OG_IMAP_MAX_PENDING            100000u  /* new UIDs looked at per imap_fetch_new() */
 #define OG_IMAP_MAX_SET_RANGES         500u     /* UID ranges per MOVE/COPY command */
+#define OG_IMAP_MAX_CREDENTIAL         512u     /* bytes of user name or password for AUTHENTICATE PLAIN */
 #define OG_SFTP_MAX_LISTING_BYTES      (16u * 1024 * 1024)  /* one directory listing */
 #define OG_SFTP_MAX_ENTRIES            100000u  /* files per listing */
 #define OG_SMTP_MAX_RECIPIENTS         1000u

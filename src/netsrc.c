@@ -9,6 +9,7 @@
 #include "store.h"
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,10 @@ static int imapsrc_connect(struct imapsrc *s)
 		log_warnx("mailbox %s: %s", s->mb->name, e.msg);
 		return -1;
 	}
+	if (imap_auth_parse(s->mb->auth, &conf.auth) < 0) {
+		log_warnx("mailbox %s: auth = %s is neither login nor plain", s->mb->name, s->mb->auth);
+		return -1;
+	}
 	char *pw = netsrc_read_secret(s->mb->password_file, why, sizeof(why));
 	if (pw == NULL) {
 		log_warnx("mailbox %s: password: %s", s->mb->name, why);
@@ -104,6 +109,7 @@ static int imapsrc_connect(struct imapsrc *s)
 		log_warnx("mailbox %s: %s: %s", s->mb->name, chan_kind_name(e.kind), e.msg);
 		return -1;
 	}
+	log_debug("mailbox %s: logged in as %s with %s", s->mb->name, s->mb->user, imap_auth_used(s->imap));
 	return 0;
 }
 
@@ -251,6 +257,8 @@ struct sftpsrc {
 	const struct cfg_drop *drop;
 	struct sftp_stable *stable;
 	const char *markers[2];      /* the stable tracker keeps a pointer to this */
+	const char *const *marker_set;   /* the suffixes that make a file a marker */
+	size_t waiting;              /* see sftpsrc_waiting() */
 };
 
 struct sftpsrc *sftpsrc_new(const struct config *cfg, const struct cfg_drop *drop)
@@ -265,9 +273,28 @@ struct sftpsrc *sftpsrc_new(const struct config *cfg, const struct cfg_drop *dro
 	s->markers[1] = NULL;
 	/* With ready_suffix set, only files with that companion are taken;
 	 * otherwise a .done/.ok companion or a stable size and time will do. */
-	s->stable = sftp_stable_new((unsigned)drop->stable_seconds,
-				    drop->ready_suffix ? s->markers : default_markers, drop->ready_suffix != NULL);
+	s->marker_set = drop->ready_suffix ? s->markers : default_markers;
+	s->stable = sftp_stable_new((unsigned)drop->stable_seconds, s->marker_set, drop->ready_suffix != NULL);
 	return s;
+}
+
+size_t sftpsrc_waiting(const struct sftpsrc *s)
+{
+	return s->waiting;
+}
+
+/* A file that waits: a document the tracker did not pass (not a marker,
+ * not a hidden or temporary upload name). */
+static bool is_waiting(const struct sftpsrc *s, const struct sftp_entry *en)
+{
+	if (!en->is_reg || en->name[0] == '.' ||
+	    !config_glob(s->drop->pattern ? s->drop->pattern : "*", en->name))
+		return false;
+	size_t n = strlen(en->name);
+	for (const char *const *m = s->marker_set; *m != NULL; m++)
+		if (n > strlen(*m) && strcmp(en->name + n - strlen(*m), *m) == 0)
+			return false;
+	return true;
 }
 
 void sftpsrc_free(struct sftpsrc **sp)
@@ -305,8 +332,11 @@ int sftpsrc_poll(struct sftpsrc *s, struct store *st, struct intake_stats *stats
 	size_t n_ok = sftp_stable_pick(s->stable, &list, time(NULL), eligible, markers);
 	log_debug("drop %s: %zu entries in %s, %zu complete", d->name, list.n, dir, n_ok);
 	const char *arch = d->archive ? d->archive : "archive/";
+	s->waiting = 0;
 	for (size_t i = 0; i < list.n; i++) {
 		const struct sftp_entry *en = &list.v[i];
+		if (!eligible[i] && is_waiting(s, en))
+			s->waiting++;
 		if (!eligible[i] || !config_glob(d->pattern ? d->pattern : "*", en->name))
 			continue;
 		stats->seen++;

@@ -33,6 +33,10 @@ int imapsrc_wait(struct imapsrc *s, int timeout_s);
 struct sftpsrc *sftpsrc_new(const struct config *cfg, const struct cfg_drop *drop);
 void sftpsrc_free(struct sftpsrc **s);
 int sftpsrc_poll(struct sftpsrc *s, struct store *st, struct intake_stats *stats);
+/* Files the last poll listed (matching the pattern, not markers) but left
+ * because they were not yet complete: no marker, size and time not yet
+ * stable for stable_seconds.  A second poll later may take them. */
+size_t sftpsrc_waiting(const struct sftpsrc *s);
 
 /* Read a secret from a file (first line, without the line end); NULL with
  * a message in err when unreadable.  Caller frees (and should wipe). */

@@ -89,13 +89,24 @@ static int poll_drop(const struct config *cfg, struct store *st, const struct cf
 	} else if (sftp != NULL) {
 		r = sftpsrc_poll(sftp, st, &s);
 	} else {
-		/* --once: a file counts as complete after a second listing
-		 * stable_seconds later (or with its marker). */
+		/* --once: a file without its marker counts as complete when a
+		 * second listing stable_seconds later (at least 1 s: with 0, two
+		 * listings must agree) finds its size and time unchanged.  Only
+		 * when the first listing left such files, and at most 60 s. */
 		struct sftpsrc *once = sftpsrc_new(cfg, dr);
 		r = sftpsrc_poll(once, st, &s);
-		if (r == 0 && dr->stable_seconds > 0 && dr->ready_suffix == NULL) {
-			sleep((unsigned)(dr->stable_seconds < 60 ? dr->stable_seconds : 60));
-			r = sftpsrc_poll(once, st, &s);
+		size_t waiting = sftpsrc_waiting(once);
+		if (r == 0 && dr->ready_suffix == NULL && waiting > 0) {
+			if (dr->stable_seconds > 60) {
+				log_warnx("drop %s: %zu file(s) without a marker must be stable for %d s, longer "
+					  "than --once waits (60 s); they are left for the daemon (or set ready_suffix)",
+					  dr->name, waiting, dr->stable_seconds);
+			} else {
+				log_debug("drop %s: %zu file(s) not yet complete; listing again in %d s", dr->name,
+					  waiting, dr->stable_seconds > 1 ? dr->stable_seconds : 1);
+				sleep((unsigned)(dr->stable_seconds > 1 ? dr->stable_seconds : 1));
+				r = sftpsrc_poll(once, st, &s);
+			}
 		}
 		sftpsrc_free(&once);
 	}

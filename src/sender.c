@@ -18,19 +18,21 @@
 #include <sys/random.h>
 #include <time.h>
 
-/* Next attempt: 30 s doubling per attempt, capped at 1 h, with +-25% jitter. */
-static void next_attempt(int attempts, char out[32])
+/* Next attempt: first_s ([outbox] retry_seconds, default 30) doubling per
+ * attempt, capped at 1 h (or first_s when that is longer), with +-25% jitter. */
+static void next_attempt(int first_s, int attempts, char out[32])
 {
-	double delay = 30.0;
-	for (int i = 0; i < attempts && delay < 3600; i++)
+	double delay = first_s > 0 ? first_s : 30.0;
+	double cap = delay > 3600 ? delay : 3600;
+	for (int i = 0; i < attempts && delay < cap; i++)
 		delay *= 2;
-	if (delay > 3600)
-		delay = 3600;
+	if (delay > cap)
+		delay = cap;
 	unsigned short r = 0;
 	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
 		r = (unsigned short)time(NULL);
 	delay *= 0.75 + 0.5 * (r / 65535.0);
-	time_t t = time(NULL) + (time_t)delay;
+	time_t t = time(NULL) + (time_t)(delay + 0.5);
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
@@ -168,7 +170,7 @@ static int record(const struct config *cfg, struct store *st, struct result *r, 
 	}
 	if (r->d > 0 && m->attempts + 1 < cfg->outbox.max_attempts) {
 		char at[32];
-		next_attempt(m->attempts, at);
+		next_attempt(cfg->outbox.retry_seconds, m->attempts, at);
 		stats->deferred++;
 		log_warnx("outbox: message %lld to %s deferred until %s: %s", (long long)m->id, m->recipient, at,
 			  r->why);

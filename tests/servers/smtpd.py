@@ -2,7 +2,9 @@
 
 Each accepted message is written to CAPTURE/NNNN.eml (the exact bytes
 received) with CAPTURE/NNNN.env ("from" then one "to" per line).  The
-replies are scriptable: --fail451 N answers the first N DATA with 451,
+replies are scriptable: --fail451 N answers the first N DATA with 451
+(keeping what was refused in CAPTURE/refused-NNNN.451, so a test can
+compare Message-IDs across attempts),
 --reject ADDR answers RCPT TO:<ADDR> with 550.  --mode starttls requires
 STARTTLS before MAIL; smtps wraps the whole session in TLS; plain offers no
 TLS.  Run by harness.State.smtpd(); stopped by its PID (SIGTERM).
@@ -23,6 +25,7 @@ class Handler:
         self.args = args
         self.fail451 = args.fail451
         self.count = 0
+        self.refused = 0
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.args.reject:
@@ -33,6 +36,9 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.fail451 > 0:
             self.fail451 -= 1
+            self.refused += 1
+            with open(os.path.join(self.args.capture, "refused-%04d.451" % self.refused), "wb") as f:
+                f.write(envelope.original_content)
             return "451 4.3.0 Temporary local problem, try again later"
         self.count += 1
         base = os.path.join(self.args.capture, "%04d" % self.count)
