@@ -72,27 +72,31 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
-int buf_add_json_strn(struct buf *b, const char *s, size_t n)
+/* Bytes that JSON needs escaped: control characters, '"' and '\\'. */
+static const unsigned char json_esc[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
+/* Write s[0..n) as a quoted JSON string at o (room for 6n+2 bytes is
+ * the caller's job); return the end. */
+static char *json_escape(char *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	if (s == NULL)
-		return buf_add(b, "null", 4);
-	/* Worst case six bytes per input byte. */
-	if (n > (b->max / 6) || buf_reserve(b, n * 6 + 2) < 0)
-		return -1;
-	char *o = b->data + b->len;
+	const unsigned char *u = (const unsigned char *)s;
 	*o++ = '"';
 	size_t i = 0;
-	while (i < n) {
+	for (;;) {
 		/* Copy the run that needs no escape in one go. */
 		size_t j = i;
-		while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
+		while (j < n && !json_esc[u[j]])
 			j++;
 		memcpy(o, s + i, j - i);
 		o += j - i;
 		if (j == n)
 			break;
-		unsigned char c = (unsigned char)s[j];
+		unsigned char c = u[j];
 		*o++ = '\\';
 		switch (c) {
 		case '"': *o++ = '"'; break;
@@ -107,6 +111,41 @@ int buf_add_json_strn(struct buf *b, const char *s, size_t n)
 		i = j + 1;
 	}
 	*o++ = '"';
+	return o;
+}
+
+int buf_add_json_strn(struct buf *b, const char *s, size_t n)
+{
+	if (s == NULL)
+		return buf_add(b, "null", 4);
+	/* Worst case six bytes per input byte. */
+	if (n > (b->max / 6) || buf_reserve(b, n * 6 + 2) < 0)
+		return -1;
+	char *o = json_escape(b->data + b->len, s, n);
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int buf_add_json_kv(struct buf *b, const char *prefix, size_t pn, const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+	if (n > (b->max / 6) || pn > b->max)
+		return -1;
+	size_t worst = pn + (s != NULL ? n * 6 + 2 : 4);
+	/* One bounds check for the whole key and value. */
+	if ((b->cap == 0 || worst >= b->cap - b->len || b->len + worst > b->max) &&
+	    buf_reserve(b, worst) < 0)
+		return -1;
+	char *o = b->data + b->len;
+	memcpy(o, prefix, pn);
+	o += pn;
+	if (s == NULL) {
+		memcpy(o, "null", 4);
+		o += 4;
+	} else {
+		o = json_escape(o, s, n);
+	}
 	b->len = (size_t)(o - b->data);
 	b->data[b->len] = '\0';
 	return 0;

@@ -39,6 +39,9 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 /* Append s as a JSON string literal (with quotes); NULL gives null. */
 int buf_add_json_str(struct buf *b, const char *s);
 int buf_add_json_strn(struct buf *b, const char *s, size_t n);
+/* Append prefix (pn bytes, verbatim: a key such as ",\"city\":") and then s
+ * as a JSON string or null, all or nothing. */
+int buf_add_json_kv(struct buf *b, const char *prefix, size_t pn, const char *s);
 /* Take the data out; the buffer is empty afterwards.  Caller frees. */
 char *buf_steal(struct buf *b, size_t *len_r);
 
