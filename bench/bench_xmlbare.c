@@ -9,6 +9,7 @@
  * (what `xmllint --noout` does).  Prints MB/s per CPU second, the wall
  * figure and peak RSS like bench_parsers.  Exit 1 when a file cannot be
  * read or parsed.  The buffers belong to main; nothing outlives it. */
+#include "bench_clock.h"
 #include "limits.h"
 #include "readfile.h"
 #include <errno.h>
@@ -18,21 +19,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-
-static double cpu_now(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 int main(int argc, char **argv)
 {
@@ -68,7 +54,7 @@ int main(int argc, char **argv)
 		total += len[i];
 	}
 	xmlInitParser();
-	double t0 = now(), c0 = cpu_now();
+	double t0 = bench_wall_now(), c0 = bench_cpu_now();
 	for (long r = 0; r < repeat; r++) {
 		for (size_t i = 0; i < n; i++) {
 			xmlDocPtr doc = xmlReadMemory((const char *)data[i], (int)len[i], NULL, NULL, options);
@@ -77,7 +63,7 @@ int main(int argc, char **argv)
 			xmlFreeDoc(doc);
 		}
 	}
-	double secs = now() - t0, cpu = cpu_now() - c0;
+	double secs = bench_wall_now() - t0, cpu = bench_cpu_now() - c0;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	double mb = (double)total * (double)repeat / 1e6;
