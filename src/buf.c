@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "log.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,22 +82,31 @@ static const unsigned char json_esc[256] = {
 
 /* Write s[0..n) as a quoted JSON string at o (room for 6n+2 bytes is
  * the caller's job); return the end. */
-static char *json_escape(char *o, const char *s, size_t n)
+char *buf_json_escape(char *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
 	*o++ = '"';
 	size_t i = 0;
 	for (;;) {
-		/* Copy the run that needs no escape in one go. */
-		size_t j = i;
-		while (j < n && !json_esc[u[j]])
-			j++;
-		memcpy(o, s + i, j - i);
-		o += j - i;
-		if (j == n)
+		/* Eight bytes at a time while none is < 0x20, '"' or '\\'. */
+		while (i + 8 <= n) {
+			uint64_t w, q, bs;
+			memcpy(&w, u + i, 8);
+			q = w ^ (ones * '"');
+			bs = w ^ (ones * '\\');
+			if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high)
+				break;
+			memcpy(o, u + i, 8);
+			o += 8;
+			i += 8;
+		}
+		while (i < n && !json_esc[u[i]])
+			*o++ = (char)u[i++];
+		if (i == n)
 			break;
-		unsigned char c = u[j];
+		unsigned char c = u[i++];
 		*o++ = '\\';
 		switch (c) {
 		case '"': *o++ = '"'; break;
@@ -108,7 +118,6 @@ static char *json_escape(char *o, const char *s, size_t n)
 			*o++ = 'u'; *o++ = '0'; *o++ = '0';
 			*o++ = hex[c >> 4]; *o++ = hex[c & 15];
 		}
-		i = j + 1;
 	}
 	*o++ = '"';
 	return o;
@@ -121,21 +130,19 @@ int buf_add_json_strn(struct buf *b, const char *s, size_t n)
 	/* Worst case six bytes per input byte. */
 	if (n > (b->max / 6) || buf_reserve(b, n * 6 + 2) < 0)
 		return -1;
-	char *o = json_escape(b->data + b->len, s, n);
+	char *o = buf_json_escape(b->data + b->len, s, n);
 	b->len = (size_t)(o - b->data);
 	b->data[b->len] = '\0';
 	return 0;
 }
 
-int buf_add_json_kv(struct buf *b, const char *prefix, size_t pn, const char *s)
+int buf_add_json_kv_slow(struct buf *b, const char *prefix, size_t pn, const char *s)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
 	if (n > (b->max / 6) || pn > b->max)
 		return -1;
 	size_t worst = pn + (s != NULL ? n * 6 + 2 : 4);
-	/* One bounds check for the whole key and value. */
-	if ((b->cap == 0 || worst >= b->cap - b->len || b->len + worst > b->max) &&
-	    buf_reserve(b, worst) < 0)
+	if (buf_reserve(b, worst) < 0)
 		return -1;
 	char *o = b->data + b->len;
 	memcpy(o, prefix, pn);
@@ -144,7 +151,7 @@ int buf_add_json_kv(struct buf *b, const char *prefix, size_t pn, const char *s)
 		memcpy(o, "null", 4);
 		o += 4;
 	} else {
-		o = json_escape(o, s, n);
+		o = buf_json_escape(o, s, n);
 	}
 	b->len = (size_t)(o - b->data);
 	b->data[b->len] = '\0';
