@@ -141,21 +141,10 @@ int buf_add_json_kv_slow(struct buf *b, const char *prefix, size_t pn, const cha
 	size_t n = s != NULL ? strlen(s) : 0;
 	if (n > (b->max / 6) || pn > b->max)
 		return -1;
-	size_t worst = pn + (s != NULL ? n * 6 + 2 : 4);
-	if (buf_reserve(b, worst) < 0)
+	if (buf_reserve(b, pn + (s != NULL ? n * 6 + 2 : 4)) < 0)
 		return -1;
-	char *o = b->data + b->len;
-	memcpy(o, prefix, pn);
-	o += pn;
-	if (s == NULL) {
-		memcpy(o, "null", 4);
-		o += 4;
-	} else {
-		o = buf_json_escape(o, s, n);
-	}
-	b->len = (size_t)(o - b->data);
-	b->data[b->len] = '\0';
-	return 0;
+	/* There is room now: the inline path writes it. */
+	return buf_add_json_kv(b, prefix, pn, s);
 }
 
 int buf_add_json_str(struct buf *b, const char *s)
