@@ -8,6 +8,7 @@
  * figure too) and the process's peak RSS (getrusage).  The
  * emit callback only counts: this measures the parser into order records,
  * not JSON output.  Exit 1 when a file cannot be read or parsed. */
+#include "bench_clock.h"
 #include "limits.h"
 #include "parser.h"
 #include "readfile.h"
@@ -29,21 +30,6 @@ static int count(void *ctx, struct order *o, struct diags *od)
 	c->orders++;
 	c->lines += o->n_lines;
 	return 0;
-}
-
-static double cpu_now(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
@@ -82,7 +68,7 @@ int main(int argc, char **argv)
 	}
 	struct counts c = { 0, 0 };
 	size_t errors = 0;
-	double t0 = now(), c0 = cpu_now();
+	double t0 = bench_wall_now(), c0 = bench_cpu_now();
 	for (long r = 0; r < repeat; r++) {
 		for (size_t i = 0; i < n; i++) {
 			struct diags d;
@@ -98,7 +84,7 @@ int main(int argc, char **argv)
 			diags_free(&d);
 		}
 	}
-	double secs = now() - t0, cpu = cpu_now() - c0;
+	double secs = bench_wall_now() - t0, cpu = bench_cpu_now() - c0;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	double mb = (double)total * (double)repeat / 1e6;

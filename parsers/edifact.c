@@ -163,7 +163,7 @@ struct msg {
 	int pat_type;
 	bool failed;                 /* arena limit hit */
 	char *pool;                  /* strings of this message: bump-allocated */
-	size_t pool_left;            /* from zeroed arena blocks */
+	size_t pool_left;            /* from arena blocks */
 };
 
 struct ep {
@@ -557,8 +557,8 @@ static bool is_code(const struct ep *ep, const struct seg *s, unsigned pos, unsi
 #define POOL_BLOCK 4096u
 
 /* [s, s+n) trimmed of white space into the message's string pool; NULL
- * for "" or when the arena limit is hit.  The pool takes zeroed blocks
- * from the arena, so a string costs a copy, not an allocation. */
+ * for "" or when the arena limit is hit.  The pool takes blocks from the
+ * arena, so a string costs a copy, not an allocation. */
 static const char *pool_str(struct ep *ep, const char *s, size_t n)
 {
 	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n'))
@@ -570,13 +570,14 @@ static const char *pool_str(struct ep *ep, const char *s, size_t n)
 	struct msg *m = &ep->m;
 	if (n + 1 > m->pool_left) {
 		size_t want = n + 1 > POOL_BLOCK ? n + 1 : POOL_BLOCK;
-		char *p = arena_alloc(ep->arena, want);
+		char *p = arena_alloc_raw(ep->arena, want);
 		if (p == NULL) {
 			m->failed = true;
 			return NULL;
 		}
 		if (want > POOL_BLOCK) {        /* a long value: a block of its own */
 			memcpy(p, s, n);
+			p[n] = '\0';
 			return p;
 		}
 		m->pool = p;

@@ -1513,11 +1513,22 @@ static int text_sniff(const unsigned char *data, size_t len)
 	size_t n = len < 65536 ? len : 65536;
 	if (n == 0 || memchr(data, '\0', n) != NULL)
 		return 0;
-	for (int i = 0; labels[i]; i++) {
-		size_t k = strlen(labels[i]);
-		for (size_t j = 0; j + k <= n; j++)
-			if (strncasecmp((const char *)data + j, labels[i], k) == 0)
+	/* The bytes a label can start with, by the same case folding as
+	 * strncasecmp: most positions are passed over with one look-up. */
+	bool first[256];
+	for (int c = 0; c < 256; c++) {
+		first[c] = false;
+		for (int i = 0; labels[i] && !first[c]; i++)
+			first[c] = tolower(c) == tolower((unsigned char)labels[i][0]);
+	}
+	for (size_t j = 0; j < n; j++) {
+		if (!first[data[j]])
+			continue;
+		for (int i = 0; labels[i]; i++) {
+			size_t k = strlen(labels[i]);
+			if (j + k <= n && strncasecmp((const char *)data + j, labels[i], k) == 0)
 				return 20;
+		}
 	}
 	return 1;
 }

@@ -259,6 +259,10 @@ struct x12p {
 
 static void vdiag(struct x12p *p, enum diag_severity sev, bool order_level, size_t seg_no,
 		  size_t off, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
+
+static void vdiag(struct x12p *p, enum diag_severity sev, bool order_level, size_t seg_no,
+		  size_t off, const char *fmt, va_list ap)
 {
 	char msg[900], where[64];
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -71,14 +71,19 @@ void arena_reset(struct arena *a)
 	a->failed = false;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n bytes at the given alignment (a power of two), not zeroed.  Strings
+ * take align 1, so short ones pack without padding. */
+static void *arena_take(struct arena *a, size_t n, size_t align)
 {
-	const size_t align = sizeof(max_align_t);
-	size_t need = (n + align - 1) / align * align;
-	if (need < n || a->failed)
+	if (a->failed)
 		goto fail;
 	struct chunk *c = a->head;
-	if (c->size - c->used < need) {
+	size_t off = (c->used + align - 1) & ~(align - 1);
+	if (off > c->size || c->size - off < n) {
+		const size_t ma = sizeof(max_align_t);
+		size_t need = (n + ma - 1) / ma * ma;
+		if (need < n)
+			goto fail;
 		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
 		if (a->total + size > a->limit || a->total + size < size)
 			goto fail;
@@ -86,21 +91,33 @@ void *arena_alloc(struct arena *a, size_t n)
 		c->next = a->head;
 		a->head = c;
 		a->total += size;
+		off = 0;
 	}
-	void *p = (char *)c->data + c->used;
-	c->used += need;
-	memset(p, 0, n);
-	return p;
+	c->used = off + n;
+	return (char *)c->data + off;
 fail:
 	a->failed = true;
 	return NULL;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p = arena_take(a, n, sizeof(max_align_t));
+	if (p != NULL)
+		memset(p, 0, n);
+	return p;
+}
+
+void *arena_alloc_raw(struct arena *a, size_t n)
+{
+	return arena_take(a, n, sizeof(max_align_t));
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
 	if (s == NULL || n == SIZE_MAX)
 		return NULL;
-	char *p = arena_alloc(a, n + 1);
+	char *p = arena_take(a, n + 1, 1);
 	if (p == NULL)
 		return NULL;
 	memcpy(p, s, n);
@@ -121,7 +138,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return NULL;
-	char *p = arena_alloc(a, (size_t)n + 1);
+	char *p = arena_take(a, (size_t)n + 1, 1);
 	if (p == NULL)
 		return NULL;
 	va_start(ap, fmt);
@@ -141,11 +158,22 @@ void *arena_grow(struct arena *a, void *old, size_t elem, size_t *cap, size_t wa
 		a->failed = true;
 		return NULL;
 	}
-	void *p = arena_alloc(a, ncap * elem);
-	if (p == NULL)
-		return NULL;
-	if (old != NULL)
-		memcpy(p, old, *cap * elem);
+	size_t have = *cap * elem, more = ncap * elem - have;
+	struct chunk *c = a->head;
+	char *p;
+	if (old != NULL && !a->failed && (char *)old + have == (char *)c->data + c->used &&
+	    c->size - c->used >= more) {
+		/* The array is the newest allocation: grow it where it is. */
+		p = old;
+		c->used += more;
+	} else {
+		p = arena_take(a, ncap * elem, sizeof(max_align_t));
+		if (p == NULL)
+			return NULL;
+		if (old != NULL)
+			memcpy(p, old, have);
+	}
+	memset(p + have, 0, more);
 	*cap = ncap;
 	return p;
 }

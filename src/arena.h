@@ -18,12 +18,16 @@ void arena_free(struct arena **a);
 /* Forget everything allocated, keep the first chunk for reuse. */
 void arena_reset(struct arena *a);
 void *arena_alloc(struct arena *a, size_t n);           /* zeroed */
-/* Copy n bytes and add a NUL; NULL on limit. */
+/* Like arena_alloc, not zeroed: for memory the caller writes whole. */
+void *arena_alloc_raw(struct arena *a, size_t n);
+/* Copy n bytes and add a NUL; NULL on limit.  Strings are not aligned or
+ * zeroed first (they are written whole). */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);      /* NULL s -> NULL */
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Grow an array of elem-sized items to hold at least want items. */
+/* Grow an array of elem-sized items to hold at least want items; the new
+ * items are zeroed.  The newest allocation grows in place when it can. */
 void *arena_grow(struct arena *a, void *old, size_t elem, size_t *cap, size_t want);
 bool arena_failed(const struct arena *a);
 size_t arena_used(const struct arena *a);

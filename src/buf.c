@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "log.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,27 +73,40 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 	return 0;
 }
 
-int buf_add_json_strn(struct buf *b, const char *s, size_t n)
+/* Bytes that JSON needs escaped: control characters, '"' and '\\'. */
+static const unsigned char json_esc[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+};
+
+/* Write s[0..n) as a quoted JSON string at o (room for 6n+2 bytes is
+ * the caller's job); return the end. */
+char *buf_json_escape(char *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	if (s == NULL)
-		return buf_add(b, "null", 4);
-	/* Worst case six bytes per input byte. */
-	if (n > (b->max / 6) || buf_reserve(b, n * 6 + 2) < 0)
-		return -1;
-	char *o = b->data + b->len;
+	const unsigned char *u = (const unsigned char *)s;
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
 	*o++ = '"';
 	size_t i = 0;
-	while (i < n) {
-		/* Copy the run that needs no escape in one go. */
-		size_t j = i;
-		while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
-			j++;
-		memcpy(o, s + i, j - i);
-		o += j - i;
-		if (j == n)
+	for (;;) {
+		/* Eight bytes at a time while none is < 0x20, '"' or '\\'. */
+		while (i + 8 <= n) {
+			uint64_t w, q, bs;
+			memcpy(&w, u + i, 8);
+			q = w ^ (ones * '"');
+			bs = w ^ (ones * '\\');
+			if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high)
+				break;
+			memcpy(o, u + i, 8);
+			o += 8;
+			i += 8;
+		}
+		while (i < n && !json_esc[u[i]])
+			*o++ = (char)u[i++];
+		if (i == n)
 			break;
-		unsigned char c = (unsigned char)s[j];
+		unsigned char c = u[i++];
 		*o++ = '\\';
 		switch (c) {
 		case '"': *o++ = '"'; break;
@@ -104,12 +118,33 @@ int buf_add_json_strn(struct buf *b, const char *s, size_t n)
 			*o++ = 'u'; *o++ = '0'; *o++ = '0';
 			*o++ = hex[c >> 4]; *o++ = hex[c & 15];
 		}
-		i = j + 1;
 	}
 	*o++ = '"';
+	return o;
+}
+
+int buf_add_json_strn(struct buf *b, const char *s, size_t n)
+{
+	if (s == NULL)
+		return buf_add(b, "null", 4);
+	/* Worst case six bytes per input byte. */
+	if (n > (b->max / 6) || buf_reserve(b, n * 6 + 2) < 0)
+		return -1;
+	char *o = buf_json_escape(b->data + b->len, s, n);
 	b->len = (size_t)(o - b->data);
 	b->data[b->len] = '\0';
 	return 0;
+}
+
+int buf_add_json_kv_slow(struct buf *b, const char *prefix, size_t pn, const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+	if (n > (b->max / 6) || pn > b->max)
+		return -1;
+	if (buf_reserve(b, pn + (s != NULL ? n * 6 + 2 : 4)) < 0)
+		return -1;
+	/* There is room now: the inline path writes it. */
+	return buf_add_json_kv(b, prefix, pn, s);
 }
 
 int buf_add_json_str(struct buf *b, const char *s)

@@ -39,6 +39,34 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 /* Append s as a JSON string literal (with quotes); NULL gives null. */
 int buf_add_json_str(struct buf *b, const char *s);
 int buf_add_json_strn(struct buf *b, const char *s, size_t n);
+/* Write s[0..n) quoted and escaped at o, which has room for 6n+2 bytes;
+ * returns the end (no NUL added). */
+char *buf_json_escape(char *o, const char *s, size_t n);
+int buf_add_json_kv_slow(struct buf *b, const char *prefix, size_t pn, const char *s);
+/* Append prefix (pn bytes, verbatim: a key such as ",\"city\":") and then s
+ * as a JSON string or null, all or nothing.  Inline so that a literal
+ * prefix is copied without a call. */
+static inline int buf_add_json_kv(struct buf *b, const char *prefix, size_t pn, const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+	size_t worst = pn + (s != NULL ? n * 6 + 2 : 4);
+	if (b->cap > 0 && pn <= b->max && n <= b->max / 6 && worst < b->cap - b->len &&
+	    b->len + worst <= b->max) {
+		char *o = b->data + b->len;
+		memcpy(o, prefix, pn);
+		o += pn;
+		if (s == NULL) {
+			memcpy(o, "null", 4);
+			o += 4;
+		} else {
+			o = buf_json_escape(o, s, n);
+		}
+		b->len = (size_t)(o - b->data);
+		*o = '\0';
+		return 0;
+	}
+	return buf_add_json_kv_slow(b, prefix, pn, s);
+}
 /* Take the data out; the buffer is empty afterwards.  Caller frees. */
 char *buf_steal(struct buf *b, size_t *len_r);
 

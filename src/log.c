@@ -21,6 +21,9 @@ void log_init(const char *progname, bool foreground, int verbosity)
 }
 
 static void vlog(int pri, const char *errstr, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void vlog(int pri, const char *errstr, const char *fmt, va_list ap)
 {
 	char msg[2048];
 	vsnprintf(msg, sizeof(msg), fmt, ap);

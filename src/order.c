@@ -177,236 +177,197 @@ const char *order_total_amount(struct order *o)
 
 /* ---- JSON out ---------------------------------------------------------- */
 
-static void js_key_n(struct buf *b, const char *k, size_t kn, const char *v)
-{
-	buf_addc(b, '"');
-	buf_add(b, k, kn);
-	buf_add(b, "\":", 2);
-	buf_add_json_str(b, v);
-}
-/* Keys are literals: their length is known at compile time. */
-#define js_key(b, k, v) js_key_n((b), (k), sizeof(k) - 1, (v))
+/* The writer appends to one buffer and remembers whether any append failed
+ * (the buffer's maximum reached): then the whole record is taken back. */
+struct jw {
+	struct buf *b;
+	int err;
+};
 
-static void js_strs(struct buf *b, const char *k, const char *const *a, size_t n)
+static void jw_check(struct jw *w, int r)
 {
-	buf_printf(b, "\"%s\":[", k);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf_addc(b, ',');
-		buf_add_json_str(b, a[i]);
-	}
-	buf_addc(b, ']');
+	if (r < 0)
+		w->err = -1;
 }
 
-static void js_int(struct buf *b, const char *k, int v)
+/* Keys are literals with their punctuation (",\"city\":"): their length is
+ * known at compile time, and key and value go in with one bounds check. */
+#define jw_lit(w, lit) jw_check((w), buf_add((w)->b, (lit), sizeof(lit) - 1))
+#define jw_kv(w, lit, v) jw_check((w), buf_add_json_kv((w)->b, (lit), sizeof(lit) - 1, (v)))
+
+static void jw_strs(struct jw *w, const char *const *a, size_t n)
+{
+	jw_lit(w, "[");
+	for (size_t i = 0; i < n; i++)
+		jw_check(w, buf_add_json_kv(w->b, ",", i ? 1 : 0, a[i]));
+	jw_lit(w, "]");
+}
+
+static void jw_num(struct jw *w, size_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	jw_check(w, buf_add(w->b, p, (size_t)(tmp + sizeof(tmp) - p)));
+}
+
+static void jw_int(struct jw *w, int v)
 {
 	if (v < 0)
-		buf_printf(b, "\"%s\":null", k);
+		jw_lit(w, "null");
 	else
-		buf_printf(b, "\"%s\":%d", k, v);
+		jw_num(w, (size_t)v);
 }
 
-static void js_party(struct buf *b, const struct party *p)
+static void jw_party(struct jw *w, const struct party *p)
 {
 	if (p == NULL) {
-		buf_adds(b, "null");
+		jw_lit(w, "null");
 		return;
 	}
-	buf_addc(b, '{');
-	js_key(b, "name", p->name);
-	buf_adds(b, ",\"ids\":[");
+	jw_kv(w, "{\"name\":", p->name);
+	jw_lit(w, ",\"ids\":[");
 	for (size_t i = 0; i < p->n_ids; i++) {
-		buf_adds(b, i ? ",{" : "{");
-		js_key(b, "scheme", p->ids[i].scheme);
-		buf_addc(b, ',');
-		js_key(b, "value", p->ids[i].value);
-		buf_addc(b, '}');
+		if (i)
+			jw_lit(w, ",");
+		jw_kv(w, "{\"scheme\":", p->ids[i].scheme);
+		jw_kv(w, ",\"value\":", p->ids[i].value);
+		jw_lit(w, "}");
 	}
-	buf_adds(b, "],\"address\":{");
-	js_strs(b, "lines", p->address_lines, p->n_address_lines);
-	buf_addc(b, ',');
-	js_key(b, "city", p->city);
-	buf_addc(b, ',');
-	js_key(b, "postal_code", p->postal_code);
-	buf_addc(b, ',');
-	js_key(b, "region", p->region);
-	buf_addc(b, ',');
-	js_key(b, "country", p->country);
-	buf_adds(b, "},\"contact\":{");
-	js_key(b, "name", p->contact_name);
-	buf_addc(b, ',');
-	js_key(b, "email", p->contact_email);
-	buf_addc(b, ',');
-	js_key(b, "phone", p->contact_phone);
-	buf_adds(b, "}}");
+	jw_lit(w, "],\"address\":{\"lines\":");
+	jw_strs(w, p->address_lines, p->n_address_lines);
+	jw_kv(w, ",\"city\":", p->city);
+	jw_kv(w, ",\"postal_code\":", p->postal_code);
+	jw_kv(w, ",\"region\":", p->region);
+	jw_kv(w, ",\"country\":", p->country);
+	jw_kv(w, "},\"contact\":{\"name\":", p->contact_name);
+	jw_kv(w, ",\"email\":", p->contact_email);
+	jw_kv(w, ",\"phone\":", p->contact_phone);
+	jw_lit(w, "}}");
 }
 
-static void js_line(struct order *o, struct buf *b, const struct order_line *l)
+static void jw_line(struct jw *w, const struct order_line *l)
 {
-	buf_addc(b, '{');
-	js_key(b, "line_no", l->line_no);
-	buf_addc(b, ',');
-	js_key(b, "buyer_item_id", l->buyer_item_id);
-	buf_addc(b, ',');
-	js_key(b, "seller_item_id", l->seller_item_id);
-	buf_addc(b, ',');
-	js_key(b, "gtin", l->gtin);
-	buf_addc(b, ',');
-	js_key(b, "manufacturer_part_no", l->manufacturer_part_no);
-	buf_addc(b, ',');
-	js_key(b, "description", l->description);
-	buf_addc(b, ',');
-	js_key(b, "quantity", l->quantity);
-	buf_adds(b, ",\"uom\":{");
-	js_key(b, "code", l->uom_code);
-	buf_addc(b, ',');
-	js_key(b, "original", l->uom_original);
-	buf_adds(b, "},");
-	js_key(b, "unit_price", l->unit_price);
-	buf_adds(b, ",\"price_basis\":");
+	jw_kv(w, "{\"line_no\":", l->line_no);
+	jw_kv(w, ",\"buyer_item_id\":", l->buyer_item_id);
+	jw_kv(w, ",\"seller_item_id\":", l->seller_item_id);
+	jw_kv(w, ",\"gtin\":", l->gtin);
+	jw_kv(w, ",\"manufacturer_part_no\":", l->manufacturer_part_no);
+	jw_kv(w, ",\"description\":", l->description);
+	jw_kv(w, ",\"quantity\":", l->quantity);
+	jw_kv(w, ",\"uom\":{\"code\":", l->uom_code);
+	jw_kv(w, ",\"original\":", l->uom_original);
+	jw_kv(w, "},\"unit_price\":", l->unit_price);
 	if (l->price_basis_quantity == NULL && l->price_basis_uom == NULL) {
-		buf_adds(b, "null");
+		jw_lit(w, ",\"price_basis\":null");
 	} else {
-		buf_addc(b, '{');
-		js_key(b, "quantity", l->price_basis_quantity);
-		buf_addc(b, ',');
-		js_key(b, "uom", l->price_basis_uom);
-		buf_addc(b, '}');
+		jw_kv(w, ",\"price_basis\":{\"quantity\":", l->price_basis_quantity);
+		jw_kv(w, ",\"uom\":", l->price_basis_uom);
+		jw_lit(w, "}");
 	}
-	buf_addc(b, ',');
-	js_key(b, "line_amount", l->line_amount);
-	buf_addc(b, ',');
-	js_key(b, "delivery_date", l->delivery_date);
-	buf_addc(b, ',');
-	js_key(b, "ship_by_date", l->ship_by_date);
-	buf_addc(b, ',');
-	js_key(b, "hs_code", l->hs_code);
-	buf_addc(b, ',');
-	js_strs(b, "notes", l->notes, l->n_notes);
-	buf_addc(b, '}');
-	(void)o;
+	jw_kv(w, ",\"line_amount\":", l->line_amount);
+	jw_kv(w, ",\"delivery_date\":", l->delivery_date);
+	jw_kv(w, ",\"ship_by_date\":", l->ship_by_date);
+	jw_kv(w, ",\"hs_code\":", l->hs_code);
+	jw_lit(w, ",\"notes\":");
+	jw_strs(w, l->notes, l->n_notes);
+	jw_lit(w, "}");
 }
 
 int order_to_json(struct order *o, struct buf *b)
 {
 	size_t start = b->len;
-	buf_addc(b, '{');
-	js_key(b, "format", o->format);
-	buf_addc(b, ',');
-	js_key(b, "format_version", o->format_version);
-	buf_addc(b, ',');
-	js_key(b, "document_type", o->document_type ? o->document_type : "new");
-	buf_printf(b, ",\"is_duplicate_flag\":%s,\"is_test\":%s,",
-		   o->is_duplicate_flag ? "true" : "false", o->is_test ? "true" : "false");
-	js_key(b, "order_type", o->order_type);
-	buf_addc(b, ',');
-	js_key(b, "po_number", o->po_number);
-	buf_addc(b, ',');
-	js_key(b, "po_revision", o->po_revision);
-	buf_addc(b, ',');
-	js_key(b, "order_date", o->order_date);
-	buf_addc(b, ',');
-	js_key(b, "partner_id", o->partner_id);
-	buf_addc(b, ',');
-	js_key(b, "currency", o->currency);
-	buf_adds(b, ",\"incoterms\":");
+	struct jw w = { b, 0 };
+	jw_kv(&w, "{\"format\":", o->format);
+	jw_kv(&w, ",\"format_version\":", o->format_version);
+	jw_kv(&w, ",\"document_type\":", o->document_type ? o->document_type : "new");
+	if (o->is_duplicate_flag)
+		jw_lit(&w, ",\"is_duplicate_flag\":true");
+	else
+		jw_lit(&w, ",\"is_duplicate_flag\":false");
+	if (o->is_test)
+		jw_lit(&w, ",\"is_test\":true");
+	else
+		jw_lit(&w, ",\"is_test\":false");
+	jw_kv(&w, ",\"order_type\":", o->order_type);
+	jw_kv(&w, ",\"po_number\":", o->po_number);
+	jw_kv(&w, ",\"po_revision\":", o->po_revision);
+	jw_kv(&w, ",\"order_date\":", o->order_date);
+	jw_kv(&w, ",\"partner_id\":", o->partner_id);
+	jw_kv(&w, ",\"currency\":", o->currency);
 	if (o->has_incoterms) {
-		buf_addc(b, '{');
-		js_key(b, "code", o->incoterms_code);
-		buf_addc(b, ',');
-		js_key(b, "version", o->incoterms_version);
-		buf_addc(b, ',');
-		js_key(b, "named_place", o->incoterms_place);
-		buf_addc(b, '}');
+		jw_kv(&w, ",\"incoterms\":{\"code\":", o->incoterms_code);
+		jw_kv(&w, ",\"version\":", o->incoterms_version);
+		jw_kv(&w, ",\"named_place\":", o->incoterms_place);
+		jw_lit(&w, "}");
 	} else {
-		buf_adds(b, "null");
+		jw_lit(&w, ",\"incoterms\":null");
 	}
-	buf_adds(b, ",\"payment_terms\":");
 	if (o->has_payment_terms) {
-		buf_addc(b, '{');
-		js_key(b, "text", o->payment_terms_text);
-		buf_addc(b, ',');
-		js_int(b, "net_days", o->payment_net_days);
-		buf_addc(b, ',');
-		js_key(b, "discount_percent", o->payment_discount_percent);
-		buf_addc(b, ',');
-		js_int(b, "discount_days", o->payment_discount_days);
-		buf_addc(b, '}');
+		jw_kv(&w, ",\"payment_terms\":{\"text\":", o->payment_terms_text);
+		jw_lit(&w, ",\"net_days\":");
+		jw_int(&w, o->payment_net_days);
+		jw_kv(&w, ",\"discount_percent\":", o->payment_discount_percent);
+		jw_lit(&w, ",\"discount_days\":");
+		jw_int(&w, o->payment_discount_days);
+		jw_lit(&w, "}");
 	} else {
-		buf_adds(b, "null");
+		jw_lit(&w, ",\"payment_terms\":null");
 	}
-	buf_addc(b, ',');
-	js_key(b, "transport_payment", o->transport_payment);
-	buf_adds(b, ",\"parties\":{");
+	jw_kv(&w, ",\"transport_payment\":", o->transport_payment);
+	jw_lit(&w, ",\"parties\":{");
 	for (int r = 0; r < ROLE_COUNT; r++) {
-		buf_printf(b, "%s\"%s\":", r ? "," : "", order_role_names[r]);
-		js_party(b, o->parties[r]);
+		if (r)
+			jw_lit(&w, ",");
+		jw_lit(&w, "\"");
+		jw_check(&w, buf_adds(b, order_role_names[r]));
+		jw_lit(&w, "\":");
+		jw_party(&w, o->parties[r]);
 	}
-	buf_adds(b, "},");
-	js_key(b, "requested_delivery_date", o->requested_delivery_date);
-	buf_adds(b, ",\"delivery_window\":");
+	jw_kv(&w, "},\"requested_delivery_date\":", o->requested_delivery_date);
 	if (o->window_earliest || o->window_latest) {
-		buf_addc(b, '{');
-		js_key(b, "earliest", o->window_earliest);
-		buf_addc(b, ',');
-		js_key(b, "latest", o->window_latest);
-		buf_addc(b, '}');
+		jw_kv(&w, ",\"delivery_window\":{\"earliest\":", o->window_earliest);
+		jw_kv(&w, ",\"latest\":", o->window_latest);
+		jw_lit(&w, "}");
 	} else {
-		buf_adds(b, "null");
+		jw_lit(&w, ",\"delivery_window\":null");
 	}
-	buf_addc(b, ',');
-	js_key(b, "ship_by_date", o->ship_by_date);
-	buf_addc(b, ',');
-	js_key(b, "transport_mode", o->transport_mode);
-	buf_addc(b, ',');
-	js_key(b, "port_of_loading", o->port_of_loading);
-	buf_addc(b, ',');
-	js_key(b, "port_of_discharge", o->port_of_discharge);
-	buf_adds(b, ",\"references\":{");
-	js_key(b, "contract", o->ref_contract);
-	buf_addc(b, ',');
-	js_key(b, "quotation", o->ref_quotation);
-	buf_addc(b, ',');
-	js_key(b, "customer_ref", o->ref_customer);
-	buf_adds(b, "},");
-	js_strs(b, "notes", o->notes, o->n_notes);
-	buf_adds(b, ",\"lines\":[");
+	jw_kv(&w, ",\"ship_by_date\":", o->ship_by_date);
+	jw_kv(&w, ",\"transport_mode\":", o->transport_mode);
+	jw_kv(&w, ",\"port_of_loading\":", o->port_of_loading);
+	jw_kv(&w, ",\"port_of_discharge\":", o->port_of_discharge);
+	jw_kv(&w, ",\"references\":{\"contract\":", o->ref_contract);
+	jw_kv(&w, ",\"quotation\":", o->ref_quotation);
+	jw_kv(&w, ",\"customer_ref\":", o->ref_customer);
+	jw_lit(&w, "},\"notes\":");
+	jw_strs(&w, o->notes, o->n_notes);
+	jw_lit(&w, ",\"lines\":[");
 	for (size_t i = 0; i < o->n_lines; i++) {
 		if (i)
-			buf_addc(b, ',');
-		js_line(o, b, &o->lines[i]);
+			jw_lit(&w, ",");
+		jw_line(&w, &o->lines[i]);
 	}
-	buf_printf(b, "],\"totals\":{\"line_count\":%zu,", o->n_lines);
-	js_key(b, "total_quantity", order_total_quantity(o));
-	buf_addc(b, ',');
-	js_key(b, "total_amount", order_total_amount(o));
-	buf_addc(b, ',');
-	js_key(b, "declared_amount", o->declared_amount);
-	buf_addc(b, ',');
-	js_key(b, "declared_line_count", o->declared_line_count);
-	buf_addc(b, ',');
-	js_key(b, "declared_quantity", o->declared_quantity);
-	buf_adds(b, "},\"source\":{");
-	js_key(b, "channel", o->source.channel);
-	buf_addc(b, ',');
-	js_key(b, "endpoint", o->source.endpoint);
-	buf_addc(b, ',');
-	js_key(b, "message_id", o->source.message_id);
-	buf_addc(b, ',');
-	js_key(b, "sender", o->source.sender);
-	buf_addc(b, ',');
-	js_key(b, "received_at", o->source.received_at);
-	buf_addc(b, ',');
-	js_key(b, "document", o->source.document);
-	buf_adds(b, ",\"control_refs\":{");
-	js_key(b, "interchange", o->source.interchange);
-	buf_addc(b, ',');
-	js_key(b, "group", o->source.group);
-	buf_addc(b, ',');
-	js_key(b, "message", o->source.message);
-	/* A failed append leaves the buffer short of its closing braces. */
-	if (buf_adds(b, "}}}") < 0 || b->len < start + 3 ||
-	    memcmp(b->data + b->len - 3, "}}}", 3) != 0) {
+	jw_lit(&w, "],\"totals\":{\"line_count\":");
+	jw_num(&w, o->n_lines);
+	jw_kv(&w, ",\"total_quantity\":", order_total_quantity(o));
+	jw_kv(&w, ",\"total_amount\":", order_total_amount(o));
+	jw_kv(&w, ",\"declared_amount\":", o->declared_amount);
+	jw_kv(&w, ",\"declared_line_count\":", o->declared_line_count);
+	jw_kv(&w, ",\"declared_quantity\":", o->declared_quantity);
+	jw_kv(&w, "},\"source\":{\"channel\":", o->source.channel);
+	jw_kv(&w, ",\"endpoint\":", o->source.endpoint);
+	jw_kv(&w, ",\"message_id\":", o->source.message_id);
+	jw_kv(&w, ",\"sender\":", o->source.sender);
+	jw_kv(&w, ",\"received_at\":", o->source.received_at);
+	jw_kv(&w, ",\"document\":", o->source.document);
+	jw_kv(&w, ",\"control_refs\":{\"interchange\":", o->source.interchange);
+	jw_kv(&w, ",\"group\":", o->source.group);
+	jw_kv(&w, ",\"message\":", o->source.message);
+	jw_lit(&w, "}}}");
+	/* Any failed append (the buffer's maximum) takes the record back. */
+	if (w.err < 0) {
 		b->len = start;
 		if (b->data)
 			b->data[start] = '\0';
