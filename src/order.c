@@ -119,23 +119,36 @@ const char *order_str(struct order *o, const char *s)
 
 /* ---- totals ------------------------------------------------------------ */
 
+/* A line's amount as a decimal: as sent, else quantity x price / basis
+ * (rounded to at least four places, as order_line_amount() writes it). */
+static int line_amount_dec(const struct order_line *l, struct dec *out)
+{
+	if (l->line_amount != NULL)
+		return dec_parse(l->line_amount, out);
+	struct dec q, p, b, r;
+	if (dec_parse(l->quantity, &q) < 0 || dec_parse(l->unit_price, &p) < 0)
+		return -1;
+	if (dec_mul(q, p, &r) < 0)
+		return -1;
+	if (l->price_basis_quantity != NULL) {
+		if (dec_parse(l->price_basis_quantity, &b) < 0 || dec_is_zero(b))
+			return -1;
+		if (dec_div(r, b, r.scale > 4 ? r.scale : 4, &r) < 0)
+			return -1;
+	}
+	*out = dec_trim(r);
+	return 0;
+}
+
 const char *order_line_amount(struct order *o, const struct order_line *l)
 {
 	if (l->line_amount != NULL)
 		return l->line_amount;
-	struct dec q, p, b, r;
-	if (dec_parse(l->quantity, &q) < 0 || dec_parse(l->unit_price, &p) < 0)
+	struct dec r;
+	if (line_amount_dec(l, &r) < 0)
 		return NULL;
-	if (dec_mul(q, p, &r) < 0)
-		return NULL;
-	if (l->price_basis_quantity != NULL) {
-		if (dec_parse(l->price_basis_quantity, &b) < 0 || dec_is_zero(b))
-			return NULL;
-		if (dec_div(r, b, r.scale > 4 ? r.scale : 4, &r) < 0)
-			return NULL;
-	}
 	char tmp[DEC_STRLEN];
-	return arena_strdup(o->arena, dec_format(dec_trim(r), tmp));
+	return arena_strdup(o->arena, dec_format(r, tmp));
 }
 
 const char *order_total_quantity(struct order *o)
@@ -165,8 +178,9 @@ const char *order_total_amount(struct order *o)
 	struct dec sum = { 0, 0 }, a;
 	if (o->n_lines == 0)
 		return NULL;
+	/* Summed as decimals: no line amount is written out and read back. */
 	for (size_t i = 0; i < o->n_lines; i++) {
-		if (dec_parse(order_line_amount(o, &o->lines[i]), &a) < 0)
+		if (line_amount_dec(&o->lines[i], &a) < 0)
 			return NULL;
 		if (dec_add(sum, a, &sum) < 0)
 			return NULL;
