@@ -184,8 +184,13 @@ int ediresp_business(const struct config *cfg, struct store *st, int64_t order_i
 	parse_output_init(&po, &d);
 	int ret = 0;
 	const char *err = NULL;
-	if (store_order_get(st, order_id, &row) <= 0 || store_doc_get(st, row.document_id, &doc) <= 0)
+	int found = store_order_get(st, order_id, &row);
+	if (found > 0)
+		found = store_doc_get(st, row.document_id, &doc);
+	if (found <= 0) {
+		ret = found;   /* a store error is one; no such order is nothing to answer */
 		goto out;
+	}
 	const struct cfg_drop *drop = drop_of(cfg, doc.endpoint);
 	if (drop == NULL || drop->outbound == NULL)
 		goto out;
