@@ -178,6 +178,14 @@ char *store_ct(sqlite3_stmt *st, int i)
 	return p;
 }
 
+int store_row_result(struct store *s, sqlite3_stmt *st, int rc, const char *what)
+{
+	store_done(s, st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return store_check(s, rc, what) < 0 ? -1 : 0;
+}
+
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
@@ -313,10 +321,7 @@ int store_doc_same_bytes(struct store *s, const char *endpoint, const void *data
 	store_bt(st, 1, hex);
 	store_bt(st, 2, endpoint);
 	int rc = sqlite3_step(st);
-	store_done(s, st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return store_check(s, rc, "find document") < 0 ? -1 : 0;
+	return store_row_result(s, st, rc, "find document");
 }
 
 int store_doc_add(struct store *s, const struct store_doc_meta *m,
@@ -377,10 +382,7 @@ int store_doc_next(struct store *s, int64_t after_id, struct store_doc *d)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_doc(st, d);
-	store_done(s, st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return store_check(s, rc, "next document") < 0 ? -1 : 0;
+	return store_row_result(s, st, rc, "next document");
 }
 
 int store_doc_get(struct store *s, int64_t id, struct store_doc *d)
@@ -392,10 +394,7 @@ int store_doc_get(struct store *s, int64_t id, struct store_doc *d)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_doc(st, d);
-	store_done(s, st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return store_check(s, rc, "get document") < 0 ? -1 : 0;
+	return store_row_result(s, st, rc, "get document");
 }
 
 void store_doc_clear(struct store_doc *d)
@@ -456,10 +455,7 @@ int store_order_find(struct store *s, const char *partner_id, const char *po_num
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_order(st, r);
-	store_done(s, st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return store_check(s, rc, "find order") < 0 ? -1 : 0;
+	return store_row_result(s, st, rc, "find order");
 }
 
 int store_order_get(struct store *s, int64_t id, struct store_order_row *r)
@@ -470,10 +466,7 @@ int store_order_get(struct store *s, int64_t id, struct store_order_row *r)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		read_order(st, r);
-	store_done(s, st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return store_check(s, rc, "get order") < 0 ? -1 : 0;
+	return store_row_result(s, st, rc, "get order");
 }
 
 void store_order_row_clear(struct store_order_row *r)
@@ -594,10 +587,7 @@ int store_exception_get(struct store *s, int64_t id, struct store_exception_row 
 		r->sender = store_ct(st, 6);
 		r->token = store_ct(st, 7);
 	}
-	store_done(s, st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return store_check(s, rc, "get exception") < 0 ? -1 : 0;
+	return store_row_result(s, st, rc, "get exception");
 }
 
 void store_exception_row_clear(struct store_exception_row *r)
@@ -637,10 +627,7 @@ int store_exception_by_ref(struct store *s, const char *token, const char *messa
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*id_r = sqlite3_column_int64(st, 0);
-	store_done(s, st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return store_check(s, rc, "find exception") < 0 ? -1 : 0;
+	return store_row_result(s, st, rc, "find exception");
 }
 
 /* ---- queues ------------------------------------------------------------------ */
@@ -717,10 +704,7 @@ int store_outbox_next(struct store *s, int64_t after_id, struct store_outbox_row
 		r->exception_id = sqlite3_column_int64(st, 9);
 		r->document_id = sqlite3_column_int64(st, 10);
 	}
-	store_done(s, st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return store_check(s, rc, "next outgoing message") < 0 ? -1 : 0;
+	return store_row_result(s, st, rc, "next outgoing message");
 }
 
 void store_outbox_row_clear(struct store_outbox_row *r)
@@ -780,10 +764,7 @@ int store_checkpoint_get(struct store *s, const char *source, char **value_r)
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*value_r = store_ct(st, 0);
-	store_done(s, st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return store_check(s, rc, "read checkpoint") < 0 ? -1 : 0;
+	return store_row_result(s, st, rc, "read checkpoint");
 }
 
 int store_checkpoint_set(struct store *s, const char *source, const char *value)

@@ -234,10 +234,7 @@ int store_outbox_earlier_pending(struct store *s, int64_t id, const char *channe
 	store_bt(st, 2, recipient);
 	store_bi(st, 3, id);
 	int rc = sqlite3_step(st);
-	store_done(s, st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	return store_check(s, rc, "earlier pending message") < 0 ? -1 : 0;
+	return store_row_result(s, st, rc, "earlier pending message");
 }
 
 /* ---- the order's contact --------------------------------------------------------- */

@@ -27,6 +27,9 @@ int store_check(struct store *s, int rc, const char *what);
 sqlite3_stmt *store_prep(struct store *s, const char *sql);
 void store_done(struct store *s, sqlite3_stmt *st);
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
+/* After a one-row SELECT stepped with result rc: reset the statement and
+ * return 1 (a row was read), 0 (none) or -1 (error, kept for store_error). */
+int store_row_result(struct store *s, sqlite3_stmt *st, int rc, const char *what);
 void store_bt(sqlite3_stmt *st, int i, const char *v);      /* text or NULL */
 void store_bi(sqlite3_stmt *st, int i, int64_t v);
 void store_bi0(sqlite3_stmt *st, int i, int64_t v);         /* 0 binds NULL */
