@@ -60,13 +60,21 @@ def skip_unless_possible(need=("dovecot", "sshd", "aiosmtpd")):
             skip("aiosmtpd missing (Debian package python3-aiosmtpd)")
 
 
+_handed_out = set()
+
+
 def free_port(addrs=("127.0.0.1",)):
-    """A TCP port free on every address in addrs (race-tolerant enough for tests)."""
-    for _ in range(50):
+    """A TCP port free on every address in addrs (race-tolerant enough for
+    tests), never one this process handed out before: the kernel may give the
+    same ephemeral port to two binds in a row once the first socket is
+    closed, and two listeners of one server on one port fail to start."""
+    for _ in range(200):
         s = socket.socket()
         s.bind((addrs[0], 0))
         port = s.getsockname()[1]
         s.close()
+        if port in _handed_out:
+            continue
         ok = True
         for a in addrs[1:]:
             t = socket.socket()
@@ -76,6 +84,7 @@ def free_port(addrs=("127.0.0.1",)):
                 ok = False
             t.close()
         if ok:
+            _handed_out.add(port)
             return port
     raise RuntimeError("no free port")
 
