@@ -387,6 +387,42 @@ int desk_accept(struct store *st, const struct config *cfg, int64_t id, const ch
 	if (rc != 0)
 		goto out;
 	const struct cfg_partner *p = partner_of(cfg, &e, o);
+	/* A change or cancellation accepted by sales ends the order it is about:
+	 * the same PO is never live twice. */
+	bool is_cancel = e.row.reason && strcmp(e.row.reason, "cancel") == 0;
+	bool is_change = e.row.reason && strcmp(e.row.reason, "change") == 0;
+	int64_t prev = 0;
+	if ((is_cancel || is_change) && store_order_previous(st, e.row.order_id, &prev) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (is_cancel) {
+		char why[200];
+		snprintf(why, sizeof(why), "cancelled by the customer (order %lld, exception %lld)",
+			 (long long)e.row.order_id, (long long)id);
+		if ((prev != 0 && store_order_end(st, prev, "cancelled", why) < 0) ||
+		    store_order_end(st, e.row.order_id, "cancelled", why) < 0 ||
+		    store_exception_close(st, id, "accepted") < 0 ||
+		    store_audit(st, user, "exception", id, "accepted", why) < 0 ||
+		    (prev != 0 && store_audit(st, user, "order", prev, "cancelled", why) < 0) ||
+		    store_audit(st, user, "order", e.row.order_id, "cancelled", why) < 0) {
+			rc = -1;
+			goto out;
+		}
+		snprintf(msg, msglen, "exception %lld accepted: %s%lld cancelled", (long long)id,
+			 prev ? "order " : "no live order to cancel; cancellation ", (long long)(prev ? prev : e.row.order_id));
+		goto out;
+	}
+	if (is_change && prev != 0) {
+		char why[200];
+		snprintf(why, sizeof(why), "replaced by order %lld (change accepted from exception %lld)",
+			 (long long)e.row.order_id, (long long)id);
+		if (store_order_end(st, prev, "changed", why) < 0 ||
+		    store_audit(st, user, "order", prev, "changed", why) < 0) {
+			rc = -1;
+			goto out;
+		}
+	}
 	if (acceptance_check(o, p, cfg, &ac) < 0) {
 		snprintf(msg, msglen, "the order cannot be validated");
 		rc = DESK_REFUSED;

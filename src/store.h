@@ -199,6 +199,12 @@ int store_queue_finish(struct store *s, int64_t id, const char *facts_json, cons
  * 0 ready again, 1 dead. */
 int store_queue_fail(struct store *s, int64_t id, const char *reason, int max_failures);
 /* Set an order's status, stage and routing rule (NULL keeps a value). */
+/* The newest other order (not this one) with the same partner and PO
+ * number that is still live: 1 found (id in *id_r), 0 none. */
+int store_order_previous(struct store *s, int64_t order_id, int64_t *id_r);
+/* End an order that a change replaced or a cancellation ended: its status
+ * becomes status and its open queue items are closed with the reason. */
+int store_order_end(struct store *s, int64_t order_id, const char *status, const char *reason);
 int store_order_route(struct store *s, int64_t order_id, const char *status, const char *stage,
 		      const char *route_rule);
 

@@ -384,3 +384,38 @@ json_object *store_desk_acceptance_times(struct store *s, const char *since)
 	json_object_put(arr);
 	return o;
 }
+
+/* ---- changes and cancellations ----------------------------------------------------- */
+
+int store_order_previous(struct store *s, int64_t order_id, int64_t *id_r)
+{
+	sqlite3_stmt *st = store_prep(s,
+		"SELECT p.id FROM orders o JOIN orders p ON p.partner_id IS o.partner_id"
+		" AND p.po_number = o.po_number AND p.id <> o.id"
+		" WHERE o.id = ? AND p.status IN ('accepted', 'completed', 'exception')"
+		" ORDER BY p.id DESC LIMIT 1");
+	store_bi(st, 1, order_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id_r = sqlite3_column_int64(st, 0);
+	return store_row_result(s, st, rc, "previous order");
+}
+
+int store_order_end(struct store *s, int64_t order_id, const char *status, const char *reason)
+{
+	char now[32];
+	store_now(now);
+	sqlite3_stmt *st = store_prep(s, "UPDATE orders SET status = ?, updated_at = ? WHERE id = ?");
+	store_bt(st, 1, status);
+	store_bt(st, 2, now);
+	store_bi(st, 3, order_id);
+	if (store_step_done(s, st, "end order") < 0)
+		return -1;
+	st = store_prep(s,
+		"UPDATE queue_items SET state = 'done', last_error = ?, updated_at = ?"
+		" WHERE order_id = ? AND state IN ('ready', 'leased')");
+	store_bt(st, 1, reason);
+	store_bt(st, 2, now);
+	store_bi(st, 3, order_id);
+	return store_step_done(s, st, "close queue items");
+}
