@@ -32,8 +32,20 @@ static void put(json_object *o)
 /* A field as text for the tables; "-" when absent or null. */
 static const char *field(json_object *o, const char *k)
 {
+	/* Seconds come back from SQLite as doubles: show one decimal, not
+	 * seventeen digits of binary noise.  A few slots so that one printf
+	 * can take several fields. */
+	static char slots[8][32];
+	static unsigned next;
 	json_object *v = NULL;
-	return json_object_object_get_ex(o, k, &v) && v != NULL ? json_object_get_string(v) : "-";
+	if (!json_object_object_get_ex(o, k, &v) || v == NULL)
+		return "-";
+	if (json_object_is_type(v, json_type_double)) {
+		char *b = slots[next++ % 8];
+		snprintf(b, sizeof(slots[0]), "%.1f", json_object_get_double(v));
+		return b;
+	}
+	return json_object_get_string(v);
 }
 
 static long long field_int(json_object *o, const char *k)
