@@ -341,13 +341,8 @@ int csv_map_load(const char *path, struct csv_map **out, struct diags *d)
 	unsigned char *data;
 	size_t len;
 	*out = NULL;
-	if (read_file(path, OG_MAX_RULE_FILE_BYTES, &data, &len) < 0) {
-		const char *prefix = d->prefix;
-		d->prefix = NULL;
-		diag_add(d, DIAG_ERROR, path, "cannot read the column map: %s", strerror(errno));
-		d->prefix = prefix;
+	if (text_file_read(path, "column map", &data, &len, d) < 0)
 		return -1;
-	}
 	int r = csv_map_load_mem(path, (const char *)data, len, out, d);
 	free(data);
 	return r;

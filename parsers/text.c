@@ -461,18 +461,25 @@ int text_rules_load_mem(const char *name, const char *data, size_t len,
 	return 0;
 }
 
+int text_file_read(const char *path, const char *what, unsigned char **data_r, size_t *len_r,
+		   struct diags *d)
+{
+	if (read_file(path, OG_MAX_RULE_FILE_BYTES, data_r, len_r) == 0)
+		return 0;
+	const char *prefix = d->prefix;
+	d->prefix = NULL;
+	diag_add(d, DIAG_ERROR, path, "cannot read the %s: %s", what, strerror(errno));
+	d->prefix = prefix;
+	return -1;
+}
+
 int text_rules_load(const char *path, struct text_rules **out, struct diags *d)
 {
 	unsigned char *data;
 	size_t len;
 	*out = NULL;
-	if (read_file(path, OG_MAX_RULE_FILE_BYTES, &data, &len) < 0) {
-		const char *prefix = d->prefix;
-		d->prefix = NULL;
-		diag_add(d, DIAG_ERROR, path, "cannot read the rule set: %s", strerror(errno));
-		d->prefix = prefix;
+	if (text_file_read(path, "rule set", &data, &len, d) < 0)
 		return -1;
-	}
 	int r = text_rules_load_mem(path, (const char *)data, len, out, d);
 	free(data);
 	return r;

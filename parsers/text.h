@@ -25,6 +25,10 @@ int text_rules_load(const char *path, struct text_rules **out, struct diags *d);
 int text_rules_load_mem(const char *name, const char *data, size_t len,
 			struct text_rules **out, struct diags *d);
 void text_rules_free(struct text_rules **r);
+/* Read a rule set or column map file (at most OG_MAX_RULE_FILE_BYTES); on
+ * failure a diagnostic "cannot read the WHAT: reason" naming the file. */
+int text_file_read(const char *path, const char *what, unsigned char **data_r, size_t *len_r,
+		   struct diags *d);
 /* The rule set built from etc/rules/default.rules; loaded on first use and
  * kept for the life of the process.  NULL only if it does not compile. */
 const struct text_rules *text_rules_default(void);
