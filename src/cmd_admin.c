@@ -5,6 +5,7 @@
  * script reads (interfaces.md).  Exit codes: 0 ok, 64 usage, 66 no such
  * item, 75 the store is busy or unreachable, 78 configuration error. */
 #include "cli.h"
+#include "webhook.h"
 #include "config.h"
 #include "log.h"
 #include "store.h"
@@ -198,6 +199,16 @@ int cmd_outbox(struct cli *cli, int argc, char **argv)
 	if (rc != 0)
 		return rc;
 	json_object *rows = store_list_outbox(st, state, 0);
+	/* A webhook URL may carry a token in its query or user part: shown
+	 * without them (the stored row keeps the whole URL for delivery). */
+	for (size_t i = 0; rows != NULL && i < json_object_array_length(rows); i++) {
+		json_object *r = json_object_array_get_idx(rows, i), *v;
+		char url[512];
+		if (json_object_object_get_ex(r, "recipient", &v) && json_object_is_type(v, json_type_string) &&
+		    strstr(json_object_get_string(v), "://") != NULL)
+			json_object_object_add(r, "recipient", json_object_new_string(
+				webhook_url_for_log(json_object_get_string(v), url, sizeof(url))));
+	}
 	if (rows == NULL) {
 		fprintf(stderr, "ordergw: %s\n", store_error(st));
 		rc = EX_TEMPFAIL;

@@ -157,13 +157,22 @@ struct result {
 
 #define SENDER_BATCH 64
 
+/* The recipient as logs and the audit show it: a URL without its user
+ * part or query (they may carry a token); addresses and paths as they are. */
+static const char *shown(const struct store_outbox_row *m, char *buf, size_t cap)
+{
+	return strstr(m->recipient, "://") != NULL ? webhook_url_for_log(m->recipient, buf, cap) : m->recipient;
+}
+
 static int record(const struct config *cfg, struct store *st, struct result *r, struct sender_stats *stats)
 {
 	struct store_outbox_row *m = &r->m;
+	char to[512];
+	shown(m, to, sizeof(to));
 	if (r->d == 0) {
 		stats->sent++;
 		char detail[600];
-		snprintf(detail, sizeof(detail), "%s to %.500s", m->kind, m->recipient);
+		snprintf(detail, sizeof(detail), "%s to %.500s", m->kind, to);
 		if (store_outbox_sent(st, m->id) < 0 || store_audit(st, "ordergw", "outbox", m->id, "sent", detail) < 0)
 			return -1;
 		return 0;
@@ -172,15 +181,15 @@ static int record(const struct config *cfg, struct store *st, struct result *r, 
 		char at[32];
 		next_attempt(cfg->outbox.retry_seconds, m->attempts, at);
 		stats->deferred++;
-		log_warnx("outbox: message %lld to %s deferred until %s: %s", (long long)m->id, m->recipient, at,
+		log_warnx("outbox: message %lld to %s deferred until %s: %s", (long long)m->id, to, at,
 			  r->why);
 		return store_outbox_retry(st, m->id, r->why, at);
 	}
 	stats->failed++;
-	log_warnx("outbox: message %lld to %s failed: %s", (long long)m->id, m->recipient, r->why);
+	log_warnx("outbox: message %lld to %s failed: %s", (long long)m->id, to, r->why);
 	/* Sales must know: the customer did not get this message. */
 	char s[700];
-	snprintf(s, sizeof(s), "A %s to %.200s could not be delivered: %.400s", m->kind, m->recipient, r->why);
+	snprintf(s, sizeof(s), "A %s to %.200s could not be delivered: %.400s", m->kind, to, r->why);
 	if (store_outbox_failed(st, m->id, r->why) < 0 || store_audit(st, "ordergw", "outbox", m->id, "failed", s) < 0)
 		return -1;
 	if (m->document_id != 0) {

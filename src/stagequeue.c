@@ -135,7 +135,9 @@ static int queue_webhook(struct store *st, const struct cfg_stage *sc, int64_t o
 	free(body);
 	if (rc < 0)
 		return -1;
-	snprintf(detail, sizeof(detail), "webhook for %s to %s", sc->name, sc->webhook_url);
+	char url[512];
+	snprintf(detail, sizeof(detail), "webhook for %s to %s", sc->name,
+		 webhook_url_for_log(sc->webhook_url, url, sizeof(url)));
 	return store_audit(st, actor, "outbox", oid, "queued", detail);
 }
 
