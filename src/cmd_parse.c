@@ -118,7 +118,8 @@ static int run(struct cli *cli, int argc, char **argv, bool check)
 	const char *path = argv[1];
 	unsigned char *data;
 	size_t len;
-	if (read_file(path, OG_MAX_MESSAGE_BYTES_DEFAULT, &data, &len) < 0) {
+	bool mapped;
+	if (file_map(path, OG_MAX_MESSAGE_BYTES_DEFAULT, &data, &len, &mapped) < 0) {
 		fprintf(stderr, "ordergw: %s: %s\n", path, strerror(errno));
 		config_free(&cfg);
 		return errno == EFBIG ? EX_DATAERR : EX_NOINPUT;
@@ -164,7 +165,7 @@ static int run(struct cli *cli, int argc, char **argv, bool check)
 	parse_output_free(&po);
 	buf_free(&out);
 	diags_free(&d);
-	free(data);
+	file_release(data, len, mapped);
 	config_free(&cfg);
 	return status;
 }
