@@ -1,5 +1,6 @@
 /* decimal.c — see decimal.h. */
 #include "decimal.h"
+#include <stdint.h>
 #include <string.h>
 
 typedef __int128 i128;
@@ -19,7 +20,8 @@ static const i128 *pow10tab(void)
 	return t;
 }
 
-int dec_parsen(const char *s, size_t n, struct dec *out)
+/* The general case: up to 36 significant digits in 128 bits. */
+static int parse_wide(const char *s, size_t n, struct dec *out)
 {
 	size_t i = 0;
 	bool neg = false, dot = false, any = false;
@@ -51,6 +53,36 @@ int dec_parsen(const char *s, size_t n, struct dec *out)
 	return 0;
 }
 
+int dec_parsen(const char *s, size_t n, struct dec *out)
+{
+	/* The usual quantity or price (at most 18 characters of digits and
+	 * one point) in 64 bits, without a 128-bit multiply per digit. */
+	size_t i = 0;
+	bool neg = false;
+	if (n > 0 && (s[0] == '+' || s[0] == '-'))
+		neg = s[i++] == '-';
+	if (n - i > 19 || n == i)
+		return parse_wide(s, n, out);
+	uint64_t v = 0;
+	size_t dot = n, ndig = 0;
+	for (; i < n; i++) {
+		unsigned d = (unsigned)(unsigned char)s[i] - '0';
+		if (d <= 9) {
+			v = v * 10 + d;
+			ndig++;
+		} else if (s[i] == '.' && dot == n) {
+			dot = i;
+		} else {
+			return -1;
+		}
+	}
+	if (ndig == 0)
+		return -1;
+	out->v = neg ? -(i128)v : (i128)v;
+	out->scale = dot == n ? 0 : (int)(n - 1 - dot);
+	return 0;
+}
+
 int dec_parse(const char *s, struct dec *out)
 {
 	return s == NULL ? -1 : dec_parsen(s, strlen(s), out);
@@ -70,7 +102,8 @@ static int rescale(struct dec a, int scale, i128 *out)
 		return -1;
 	i128 m = p[k];
 	i128 av = a.v < 0 ? -a.v : a.v;
-	if (m != 1 && av > I128_MAX / m)
+	/* |v| < 2^63 and m <= 10^18 cannot overflow: no 128-bit division. */
+	if (m != 1 && !(av <= INT64_MAX && k <= 18) && av > I128_MAX / m)
 		return -1;
 	*out = a.v * m;
 	return 0;
@@ -98,7 +131,7 @@ int dec_sub(struct dec a, struct dec b, struct dec *out)
 int dec_mul(struct dec a, struct dec b, struct dec *out)
 {
 	i128 x = a.v < 0 ? -a.v : a.v, y = b.v < 0 ? -b.v : b.v;
-	if (x != 0 && y > I128_MAX / x)
+	if (x != 0 && !(x <= INT64_MAX && y <= INT64_MAX) && y > I128_MAX / x)
 		return -1;
 	int s = a.scale + b.scale;
 	i128 v = x * y;
@@ -178,6 +211,15 @@ bool dec_is_negative(struct dec a) { return a.v < 0; }
 
 struct dec dec_trim(struct dec a)
 {
+	if (a.v >= INT64_MIN && a.v <= INT64_MAX) {
+		int64_t v = (int64_t)a.v;
+		while (a.scale > 0 && v % 10 == 0) {
+			v /= 10;
+			a.scale--;
+		}
+		a.v = v;
+		return a;
+	}
 	while (a.scale > 0 && a.v % 10 == 0) {
 		a.v /= 10;
 		a.scale--;
@@ -191,10 +233,15 @@ char *dec_format(struct dec a, char *out)
 	int n = 0;
 	bool neg = a.v < 0;
 	unsigned __int128 v = neg ? (unsigned __int128)(-(a.v + 1)) + 1 : (unsigned __int128)a.v;
-	do {
+	while (v > UINT64_MAX && n < DEC_STRLEN - 4) {
 		tmp[n++] = (char)('0' + (int)(v % 10));
 		v /= 10;
-	} while (v != 0 && n < DEC_STRLEN - 4);
+	}
+	uint64_t w = (uint64_t)v;   /* the rest in 64 bits: no 128-bit division per digit */
+	do {
+		tmp[n++] = (char)('0' + (int)(w % 10));
+		w /= 10;
+	} while (w != 0 && n < DEC_STRLEN - 4);
 	while (n <= a.scale)
 		tmp[n++] = '0';
 	char *o = out;

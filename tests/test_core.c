@@ -23,6 +23,16 @@ static void test_decimal(void)
 		{ "", "ERR" }, { "1.2.3", "ERR" }, { "-", "ERR" }, { "12,5", "ERR" },
 		{ "123456789012345678901234567890123456", "123456789012345678901234567890123456" },
 		{ "1234567890123456789012345678901234567", "ERR" },
+		/* Either side of the 64-bit fast path (19 characters). */
+		{ "9999999999999999999", "9999999999999999999" },
+		{ "-9999999999999999999", "-9999999999999999999" },
+		{ "18446744073709551616", "18446744073709551616" },
+		{ "999999999.999999999", "999999999.999999999" },
+		{ "0.000000000000000001", "0.000000000000000001" },
+		{ "-.5", "-0.5" }, { ".", "ERR" }, { "+", "ERR" }, { "-0", "0" }, { "1..2", "ERR" },
+		{ "12 ", "ERR" }, { "1-2", "ERR" }, { "\xd9\xa1", "ERR" },
+		{ "0.0000000000000000000000000000001", "ERR" },    /* 31 places */
+		{ "170141183460469231731687303715884105727", "ERR" },
 	};
 	for (size_t i = 0; i < sizeof(parse) / sizeof(parse[0]); i++)
 		CHECK_STR(fmt(parse[i].in), parse[i].out);
@@ -67,6 +77,23 @@ static void test_decimal(void)
 	/* Overflow is reported, never wrapped. */
 	dec_parse("999999999999999999999999999999999999", &a);
 	CHECK(dec_mul(a, a, &r) < 0);
+	/* Products and rescaling on both sides of the 64-bit short cuts. */
+	char s2[DEC_STRLEN];
+	dec_parse("9223372036854775807", &a);
+	dec_parse("9223372036854775807", &b);
+	CHECK(dec_mul(a, b, &r) == 0);
+	CHECK_STR(dec_format(r, s2), "85070591730234615847396907784232501249");
+	dec_parse("100000000000000000000", &a);
+	dec_parse("10000000000000000000", &b);
+	CHECK(dec_mul(a, b, &r) < 0);     /* 10^39 */
+	dec_parse("9223372036854775807", &a);
+	dec_parse("0.000000000000000001", &b);
+	CHECK(dec_add(a, b, &r) == 0);
+	CHECK_STR(dec_format(r, s2), "9223372036854775807.000000000000000001");
+	dec_parse("-120.500", &a);
+	CHECK_STR(dec_format(dec_trim(a), s2), "-120.5");
+	dec_parse("-18446744073709551616.0", &a);
+	CHECK_STR(dec_format(dec_trim(a), s2), "-18446744073709551616");
 }
 
 static void test_buf(void)
