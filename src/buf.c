@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "log.h"
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,33 +81,33 @@ static const unsigned char json_esc[256] = {
 	['"'] = 1, ['\\'] = 1,
 };
 
-/* Write s[0..n) as a quoted JSON string at o (room for 6n+2 bytes is
- * the caller's job); return the end. */
-char *buf_json_escape(char *o, const char *s, size_t n)
+/* Does any of the eight bytes of w need escaping: < 0x20, '"' or '\\'?  Bytes >= 0x80 (UTF-8)
+ * never do.  The classic "has a zero byte" test on w, w ^ '"' and w ^ '\\'
+ * (exact for "any": a borrow only runs on from a byte already found). */
+static inline bool word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high) != 0;
+}
+
+static inline bool word32_needs_escape(uint32_t w)
+{
+	const uint32_t ones = 0x01010101u, high = 0x80808080u;
+	uint32_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high) != 0;
+}
+
+/* The careful way, one byte at a time from s[i]. */
+static char *escape_bytes(char *o, const unsigned char *u, size_t i, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)s;
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	*o++ = '"';
-	size_t i = 0;
-	for (;;) {
-		/* Eight bytes at a time while none is < 0x20, '"' or '\\'. */
-		while (i + 8 <= n) {
-			uint64_t w, q, bs;
-			memcpy(&w, u + i, 8);
-			q = w ^ (ones * '"');
-			bs = w ^ (ones * '\\');
-			if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high)
-				break;
-			memcpy(o, u + i, 8);
-			o += 8;
-			i += 8;
-		}
-		while (i < n && !json_esc[u[i]])
-			*o++ = (char)u[i++];
-		if (i == n)
-			break;
+	while (i < n) {
 		unsigned char c = u[i++];
+		if (!json_esc[c]) {
+			*o++ = (char)c;
+			continue;
+		}
 		*o++ = '\\';
 		switch (c) {
 		case '"': *o++ = '"'; break;
@@ -118,6 +119,54 @@ char *buf_json_escape(char *o, const char *s, size_t n)
 			*o++ = 'u'; *o++ = '0'; *o++ = '0';
 			*o++ = hex[c >> 4]; *o++ = hex[c & 15];
 		}
+	}
+	return o;
+}
+
+/* Write s[0..n) as a quoted JSON string at o (room for 6n+2 bytes is
+ * the caller's job); return the end.  Most values are short and clean
+ * (codes, numbers, names): they are checked and copied as one or two
+ * overlapping words, never read past s + n. */
+char *buf_json_escape(char *o, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	*o++ = '"';
+	if (n >= 8) {
+		size_t i = 0;
+		uint64_t w;
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&w, u + i, 8);
+			if (word_needs_escape(w)) {
+				o = escape_bytes(o + i, u, i, n);
+				*o++ = '"';
+				return o;
+			}
+			memcpy(o + i, &w, 8);
+		}
+		if (i < n) {
+			/* The last word overlaps bytes already copied. */
+			memcpy(&w, u + n - 8, 8);
+			if (word_needs_escape(w)) {
+				o = escape_bytes(o + i, u, i, n);
+				*o++ = '"';
+				return o;
+			}
+			memcpy(o + n - 8, &w, 8);
+		}
+		o += n;
+	} else if (n >= 4) {
+		uint32_t a, z;
+		memcpy(&a, u, 4);
+		memcpy(&z, u + n - 4, 4);
+		if (word32_needs_escape(a) || word32_needs_escape(z)) {
+			o = escape_bytes(o, u, 0, n);
+		} else {
+			memcpy(o, &a, 4);
+			memcpy(o + n - 4, &z, 4);
+			o += n;
+		}
+	} else {
+		o = escape_bytes(o, u, 0, n);
 	}
 	*o++ = '"';
 	return o;

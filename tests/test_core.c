@@ -108,39 +108,43 @@ static void test_buf(void)
 	CHECK(buf_add_json_str(&b, "a\"b\\c\n\x01") == 0);
 	CHECK_STR(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
 	buf_free(&b);
-	/* The escaper works eight bytes at a time: put every special character
-	 * at every offset of a long string and compare with the plain rules. */
-	static const char specials[] = { '"', '\\', '\n', '\r', '\t', 0x01, 0x1f, 0x7f };
-	for (size_t sp = 0; sp < sizeof(specials); sp++)
-		for (size_t pos = 0; pos < 40; pos++) {
-			char in[41];
-			memset(in, 'x', 40);
-			in[40] = '\0';
-			in[pos] = specials[sp];
-			char want[300];
-			size_t k = 0;
-			want[k++] = '"';
-			for (size_t i = 0; i < 40; i++) {
-				unsigned char c = (unsigned char)in[i];
-				if (c == '"' || c == '\\') {
-					want[k++] = '\\';
-					want[k++] = (char)c;
-				} else if (c == '\n' || c == '\r' || c == '\t') {
-					want[k++] = '\\';
-					want[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-				} else if (c < 0x20) {
-					k += (size_t)snprintf(want + k, sizeof(want) - k, "\\u%04x", c);
-				} else {
-					want[k++] = (char)c;
+	/* The escaper works a word at a time (two overlapping words for
+	 * short values): put every special character at every offset of
+	 * strings of every length up to 40 and compare with the plain rules. */
+	static const char specials[] = { '"', '\\', '\n', '\r', '\t', 0x01, 0x1f, 0x7f, ' ', (char)0xc3, 0x21 };
+	for (size_t len = 1; len <= 40; len++)
+		for (size_t sp = 0; sp < sizeof(specials); sp++)
+			for (size_t pos = 0; pos < len; pos++) {
+				char in[41];
+				memset(in, 'x', len);
+				in[len] = '\0';
+				in[pos] = specials[sp];
+				if (len > 3)
+					in[len - 1 - pos % 3] = (char)0xa9;   /* UTF-8 continuation bytes pass */
+				char want[300];
+				size_t k = 0;
+				want[k++] = '"';
+				for (size_t i = 0; i < len; i++) {
+					unsigned char c = (unsigned char)in[i];
+					if (c == '"' || c == '\\') {
+						want[k++] = '\\';
+						want[k++] = (char)c;
+					} else if (c == '\n' || c == '\r' || c == '\t') {
+						want[k++] = '\\';
+						want[k++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+					} else if (c < 0x20) {
+						k += (size_t)snprintf(want + k, sizeof(want) - k, "\\u%04x", c);
+					} else {
+						want[k++] = (char)c;
+					}
 				}
+				want[k++] = '"';
+				want[k] = '\0';
+				buf_init(&b, 4096);
+				CHECK(buf_add_json_str(&b, in) == 0);
+				CHECK_STR(b.data, want);
+				buf_free(&b);
 			}
-			want[k++] = '"';
-			want[k] = '\0';
-			buf_init(&b, 4096);
-			CHECK(buf_add_json_str(&b, in) == 0);
-			CHECK_STR(b.data, want);
-			buf_free(&b);
-		}
 }
 
 static void test_arena(void)
