@@ -652,7 +652,7 @@ static void finish_index(struct x12p *p, size_t nsep)
 	p->id = 0;
 	size_t k = 0;
 	for (; k < e.n && k < 3; k++)
-		p->idtxt[k] = isgraph((unsigned char)e.p[k]) ? e.p[k] : '?';
+		p->idtxt[k] = (unsigned)((unsigned char)e.p[k] - 0x21) < 0x5Eu ? e.p[k] : '?';   /* isgraph in C */
 	p->idtxt[k] = '\0';
 	if (e.n < 2 || e.n > 3 || (unsigned)((unsigned char)e.p[0] - 'A') > 25u)
 		return;
@@ -708,34 +708,32 @@ static void read_segment(struct x12p *p)
 	p->soff = start;
 	p->el[0] = 0;
 #ifdef __SSE2__
-	/* 16 bytes at a time: a bit mask of the delimiter and CR/LF bytes,
-	 * then one step per delimiter instead of one branch per byte. */
+	/* 16 bytes at a time: one bit mask each for the terminator, the
+	 * element separator and CR/LF, so that the only branches are "is
+	 * there a terminator in these 16 bytes" and one per element. */
 	const __m128i ve = _mm_set1_epi8((char)p->dl.element), vt = _mm_set1_epi8((char)p->dl.segment);
 	const __m128i vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
-	while (!end && i + 16 <= n) {
+	while (i + 16 <= n) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, ve), _mm_cmpeq_epi8(v, vt)),
-					 _mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
-		unsigned mask = (unsigned)_mm_movemask_epi8(m);
-		while (mask != 0) {
-			size_t k = i + (size_t)__builtin_ctz(mask);
-			unsigned char c = cls[d[k]];
-			mask &= mask - 1;
-			if (c == 1) {
-				i = k;
-				end = true;
-				break;
-			}
-			if (c == 2) {
-				nsep++;
-				if (ns <= OG_X12_MAX_ELEMENTS)
-					p->el[ns++] = k + 1 - start;
-			} else {
-				dirty = true;
-			}
+		unsigned mt = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vt));
+		unsigned me = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, ve));
+		unsigned mc = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vcr), _mm_cmpeq_epi8(v, vlf)));
+		unsigned before = mt != 0 ? (mt & -mt) - 1 : 0xFFFFu;   /* the bytes before a terminator */
+		me &= before;
+		if ((mc & before & ~me) != 0)
+			dirty = true;
+		while (me != 0) {
+			nsep++;
+			if (ns <= OG_X12_MAX_ELEMENTS)
+				p->el[ns++] = i + (size_t)__builtin_ctz(me) + 1 - start;
+			me &= me - 1;
 		}
-		if (!end)
-			i += 16;
+		if (mt != 0) {
+			i += (size_t)__builtin_ctz(mt);
+			end = true;
+			break;
+		}
+		i += 16;
 	}
 #endif
 	while (!end) {

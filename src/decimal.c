@@ -94,16 +94,26 @@ bool dec_valid(const char *s)
 	return dec_parse(s, &d) == 0;
 }
 
+static const uint64_t p10_64[19] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+	1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+	100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+	1000000000000000000ull,
+};
+
 static int rescale(struct dec a, int scale, i128 *out)
 {
-	const i128 *p = pow10tab();
 	int k = scale - a.scale;
+	if (k >= 0 && k <= 18 && a.v <= INT64_MAX && a.v >= -INT64_MAX) {
+		*out = a.v * (i128)p10_64[k];   /* < 2^63 x 10^18: cannot overflow */
+		return 0;
+	}
+	const i128 *p = pow10tab();
 	if (k < 0 || k > 38)
 		return -1;
 	i128 m = p[k];
 	i128 av = a.v < 0 ? -a.v : a.v;
-	/* |v| < 2^63 and m <= 10^18 cannot overflow: no 128-bit division. */
-	if (m != 1 && !(av <= INT64_MAX && k <= 18) && av > I128_MAX / m)
+	if (m != 1 && av > I128_MAX / m)
 		return -1;
 	*out = a.v * m;
 	return 0;
