@@ -1233,7 +1233,8 @@ static const char *odec(struct x12p *p, size_t i, int ref)
 		element_error(p, (int)i, ref, 6, e);
 		return NULL;
 	}
-	return ostr(p, e);
+	/* Digits, a sign and a point: ASCII, no conversion to look for. */
+	return e.n <= OG_MAX_FIELD_BYTES ? arena_strndup(p->arena, e.p, e.n) : ostr(p, e);
 }
 
 /* A day count; -1 when absent or not a number (with a warning). */

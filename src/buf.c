@@ -29,7 +29,7 @@ void buf_reset(struct buf *b)
 		b->data[0] = '\0';
 }
 
-static int buf_reserve(struct buf *b, size_t n)
+int buf_reserve(struct buf *b, size_t n)
 {
 	if (n > b->max || b->len > b->max - n)
 		return -1;
@@ -81,23 +81,6 @@ static const unsigned char json_esc[256] = {
 	['"'] = 1, ['\\'] = 1,
 };
 
-/* Does any of the eight bytes of w need escaping: < 0x20, '"' or '\\'?  Bytes >= 0x80 (UTF-8)
- * never do.  The classic "has a zero byte" test on w, w ^ '"' and w ^ '\\'
- * (exact for "any": a borrow only runs on from a byte already found). */
-static inline bool word_needs_escape(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
-	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high) != 0;
-}
-
-static inline bool word32_needs_escape(uint32_t w)
-{
-	const uint32_t ones = 0x01010101u, high = 0x80808080u;
-	uint32_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
-	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high) != 0;
-}
-
 /* The careful way, one byte at a time from s[i]. */
 static char *escape_bytes(char *o, const unsigned char *u, size_t i, size_t n)
 {
@@ -136,7 +119,7 @@ char *buf_json_escape(char *o, const char *s, size_t n)
 		uint64_t w;
 		for (; i + 8 <= n; i += 8) {
 			memcpy(&w, u + i, 8);
-			if (word_needs_escape(w)) {
+			if (json_word_needs_escape(w)) {
 				o = escape_bytes(o + i, u, i, n);
 				*o++ = '"';
 				return o;
@@ -146,7 +129,7 @@ char *buf_json_escape(char *o, const char *s, size_t n)
 		if (i < n) {
 			/* The last word overlaps bytes already copied. */
 			memcpy(&w, u + n - 8, 8);
-			if (word_needs_escape(w)) {
+			if (json_word_needs_escape(w)) {
 				o = escape_bytes(o + i, u, i, n);
 				*o++ = '"';
 				return o;
@@ -158,7 +141,7 @@ char *buf_json_escape(char *o, const char *s, size_t n)
 		uint32_t a, z;
 		memcpy(&a, u, 4);
 		memcpy(&z, u + n - 4, 4);
-		if (word32_needs_escape(a) || word32_needs_escape(z)) {
+		if (json_word32_needs_escape(a) || json_word32_needs_escape(z)) {
 			o = escape_bytes(o, u, 0, n);
 		} else {
 			memcpy(o, &a, 4);

@@ -5,7 +5,9 @@
  * Out-of-memory is fatal. */
 #ifndef ORDERGW_BUF_H
 #define ORDERGW_BUF_H
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct buf {
 	char *data;
@@ -67,6 +69,69 @@ static inline int buf_add_json_kv(struct buf *b, const char *prefix, size_t pn, 
 	}
 	return buf_add_json_kv_slow(b, prefix, pn, s);
 }
+/* Make room for n more bytes (plus the NUL) at data + len; -1 past max. */
+int buf_reserve(struct buf *b, size_t n);
+
+/* Does any of the eight (four) bytes of w need escaping in JSON: < 0x20,
+ * '"' or '\\'?  Bytes >= 0x80 (UTF-8) never do.  The classic "has a zero
+ * byte" test on w, w ^ '"' and w ^ '\\' (exact for "any": a borrow only
+ * runs on from a byte already found). */
+static inline bool json_word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high) != 0;
+}
+
+static inline bool json_word32_needs_escape(uint32_t w)
+{
+	const uint32_t ones = 0x01010101u, high = 0x80808080u;
+	uint32_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+	return ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high) != 0;
+}
+
+/* buf_json_escape with the usual value (1 to 16 clean bytes) done inline:
+ * two overlapping words (or the first, middle and last byte of a value of
+ * one to three), never read past s + n. */
+static inline char *buf_json_escape_fast(char *o, const char *s, size_t n)
+{
+	if (n >= 8 && n <= 16) {
+		uint64_t a, z;
+		memcpy(&a, s, 8);
+		memcpy(&z, s + n - 8, 8);
+		if (!json_word_needs_escape(a) && !json_word_needs_escape(z)) {
+			*o = '"';
+			memcpy(o + 1, &a, 8);
+			memcpy(o + 1 + n - 8, &z, 8);
+			o[n + 1] = '"';
+			return o + n + 2;
+		}
+	} else if (n >= 4 && n < 8) {
+		uint32_t a, z;
+		memcpy(&a, s, 4);
+		memcpy(&z, s + n - 4, 4);
+		if (!json_word32_needs_escape(a) && !json_word32_needs_escape(z)) {
+			*o = '"';
+			memcpy(o + 1, &a, 4);
+			memcpy(o + 1 + n - 4, &z, 4);
+			o[n + 1] = '"';
+			return o + n + 2;
+		}
+	} else if (n > 0 && n < 4) {
+		unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n / 2], c2 = (unsigned char)s[n - 1];
+		if (c0 >= 0x20 && c1 >= 0x20 && c2 >= 0x20 && c0 != '"' && c1 != '"' && c2 != '"' &&
+		    c0 != '\\' && c1 != '\\' && c2 != '\\') {
+			o[0] = '"';
+			o[1] = (char)c0;
+			o[1 + n / 2] = (char)c1;
+			o[n] = (char)c2;
+			o[n + 1] = '"';
+			return o + n + 2;
+		}
+	}
+	return buf_json_escape(o, s, n);
+}
+
 /* Take the data out; the buffer is empty afterwards.  Caller frees. */
 char *buf_steal(struct buf *b, size_t *len_r);
 

@@ -305,18 +305,68 @@ static void jw_party(struct jw *w, const struct party *p)
 	jw_lit(w, "}}");
 }
 
+/* Keys with their punctuation, each in a 32-byte array so that one copy
+ * of a fixed size writes any of them (the writer then steps over `len`). */
+struct jkey {
+	char text[32];
+	size_t len;
+};
+#define JKEY(s) { s, sizeof(s) - 1 }
+
+/* Write n keys and their string values (lengths in len) at o, which has
+ * room for 32 + 6 bytes per key plus six per value byte. */
+static char *jw_fields(char *o, const struct jkey *k, const char *const *v, const size_t *len, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		memcpy(o, k[i].text, sizeof(k[i].text));
+		o += k[i].len;
+		if (v[i] == NULL) {
+			memcpy(o, "null", 4);
+			o += 4;
+		} else {
+			o = buf_json_escape_fast(o, v[i], len[i]);
+		}
+	}
+	return o;
+}
+
+/* Up to 16 keys and values with one bounds check for all of them: the
+ * lines are most of a large order's JSON. */
+static void jw_group(struct jw *w, const struct jkey *k, const char *const *v, size_t n)
+{
+	size_t len[16], sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		len[i] = v[i] != NULL ? strlen(v[i]) : 0;
+		sum += len[i];
+	}
+	struct buf *b = w->b;
+	if (sum > b->max / 6 || buf_reserve(b, sum * 6 + n * (sizeof(k->text) + 6)) < 0) {
+		w->err = -1;
+		return;
+	}
+	char *o = jw_fields(b->data + b->len, k, v, len, n);
+	b->len = (size_t)(o - b->data);
+	*o = '\0';
+}
+
 static void jw_line(struct jw *w, const struct order_line *l)
 {
-	jw_kv(w, "{\"line_no\":", l->line_no);
-	jw_kv(w, ",\"buyer_item_id\":", l->buyer_item_id);
-	jw_kv(w, ",\"seller_item_id\":", l->seller_item_id);
-	jw_kv(w, ",\"gtin\":", l->gtin);
-	jw_kv(w, ",\"manufacturer_part_no\":", l->manufacturer_part_no);
-	jw_kv(w, ",\"description\":", l->description);
-	jw_kv(w, ",\"quantity\":", l->quantity);
-	jw_kv(w, ",\"uom\":{\"code\":", l->uom_code);
-	jw_kv(w, ",\"original\":", l->uom_original);
-	jw_kv(w, "},\"unit_price\":", l->unit_price);
+	static const struct jkey head[] = {
+		JKEY("{\"line_no\":"), JKEY(",\"buyer_item_id\":"), JKEY(",\"seller_item_id\":"),
+		JKEY(",\"gtin\":"), JKEY(",\"manufacturer_part_no\":"), JKEY(",\"description\":"),
+		JKEY(",\"quantity\":"), JKEY(",\"uom\":{\"code\":"), JKEY(",\"original\":"),
+		JKEY("},\"unit_price\":"),
+	};
+	static const struct jkey tail[] = {
+		JKEY(",\"line_amount\":"), JKEY(",\"delivery_date\":"), JKEY(",\"ship_by_date\":"),
+		JKEY(",\"hs_code\":"),
+	};
+	const char *hv[] = {
+		l->line_no, l->buyer_item_id, l->seller_item_id, l->gtin, l->manufacturer_part_no,
+		l->description, l->quantity, l->uom_code, l->uom_original, l->unit_price,
+	};
+	const char *tv[] = { l->line_amount, l->delivery_date, l->ship_by_date, l->hs_code };
+	jw_group(w, head, hv, sizeof(hv) / sizeof(hv[0]));
 	if (l->price_basis_quantity == NULL && l->price_basis_uom == NULL) {
 		jw_lit(w, ",\"price_basis\":null");
 	} else {
@@ -324,10 +374,7 @@ static void jw_line(struct jw *w, const struct order_line *l)
 		jw_kv(w, ",\"uom\":", l->price_basis_uom);
 		jw_lit(w, "}");
 	}
-	jw_kv(w, ",\"line_amount\":", l->line_amount);
-	jw_kv(w, ",\"delivery_date\":", l->delivery_date);
-	jw_kv(w, ",\"ship_by_date\":", l->ship_by_date);
-	jw_kv(w, ",\"hs_code\":", l->hs_code);
+	jw_group(w, tail, tv, sizeof(tv) / sizeof(tv[0]));
 	jw_lit(w, ",\"notes\":");
 	jw_strs(w, l->notes, l->n_notes);
 	jw_lit(w, "}");
