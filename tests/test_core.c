@@ -90,6 +90,20 @@ static void test_decimal(void)
 	dec_parse("0.000000000000000001", &b);
 	CHECK(dec_add(a, b, &r) == 0);
 	CHECK_STR(dec_format(r, s2), "9223372036854775807.000000000000000001");
+	/* Every power of ten of the rescaling table: 1 + 10^-k for k = 1..30,
+	 * and 10^k x 10^(36-k) stays exact up to 10^36. */
+	for (int k = 1; k <= 30; k++) {
+		char in[40], want[40];
+		snprintf(in, sizeof(in), "0.%0*d", k, 1);
+		snprintf(want, sizeof(want), "1.%0*d", k, 1);
+		dec_parse("1", &a);
+		dec_parse(in, &b);
+		CHECK(dec_add(a, b, &r) == 0);
+		CHECK_STR(dec_format(r, s2), want);
+	}
+	dec_parse("123", &a);
+	CHECK(dec_round(a, 30, &r) == 0);
+	CHECK_STR(dec_format(r, s2), "123.000000000000000000000000000000");
 	dec_parse("-120.500", &a);
 	CHECK_STR(dec_format(dec_trim(a), s2), "-120.5");
 	dec_parse("-18446744073709551616.0", &a);
