@@ -300,7 +300,7 @@ static void diag_at(struct x12p *p, enum diag_severity sev, size_t seg_no, size_
 
 /* ---- elements and strings ------------------------------------------------ */
 
-static inline struct el el_get(const struct x12p *p, size_t i)
+static inline __attribute__((always_inline)) struct el el_get(const struct x12p *p, size_t i)
 {
 	if (i >= p->nel)
 		return (struct el){ "", 0 };
@@ -311,10 +311,8 @@ static inline struct el el_get(const struct x12p *p, size_t i)
 
 /* Trim ASCII white space and no-break spaces (UTF-8 C2 A0, or a lone
  * Latin-1 A0 that cannot be part of a UTF-8 character). */
-static inline struct el el_trim(struct el e)
+static __attribute__((noinline)) struct el el_trim_slow(struct el e)
 {
-	if (e.n == 0 || ((unsigned)((unsigned char)e.p[0] - 0x21) < 0x5Fu && (unsigned)((unsigned char)e.p[e.n - 1] - 0x21) < 0x5Fu))
-		return e;   /* the usual case: printable ASCII at both ends */
 	for (;;) {
 		if (e.n > 0 && (e.p[0] == ' ' || e.p[0] == '\t' || e.p[0] == '\r' || e.p[0] == '\n')) {
 			e.p++;
@@ -344,8 +342,15 @@ static inline struct el el_trim(struct el e)
 	return e;
 }
 
+static inline __attribute__((always_inline)) struct el el_trim(struct el e)
+{
+	if (e.n == 0 || ((unsigned)((unsigned char)e.p[0] - 0x21) < 0x5Fu && (unsigned)((unsigned char)e.p[e.n - 1] - 0x21) < 0x5Fu))
+		return e;   /* the usual case: printable ASCII at both ends */
+	return el_trim_slow(e);
+}
+
 /* Element i, trimmed, first repetition only. */
-static inline struct el elt(const struct x12p *p, size_t i)
+static inline __attribute__((always_inline)) struct el elt(const struct x12p *p, size_t i)
 {
 	struct el e = el_trim(el_get(p, i));
 	if (p->dl.repetition != 0 && e.n > 0) {
@@ -410,6 +415,26 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 	return true;
 }
 
+/* No byte >= 0x80 in e: eight bytes at a time (overlapping at the end). */
+static inline bool ascii_only(struct el e)
+{
+	const uint64_t high = 0x8080808080808080ull;
+	uint64_t w, acc = 0;
+	if (e.n >= 8) {
+		size_t i = 0;
+		for (; i + 8 <= e.n; i += 8) {
+			memcpy(&w, e.p + i, 8);
+			acc |= w;
+		}
+		memcpy(&w, e.p + e.n - 8, 8);
+		return ((acc | w) & high) == 0;
+	}
+	unsigned char any = 0;
+	for (size_t i = 0; i < e.n; i++)
+		any |= (unsigned char)e.p[i];
+	return any < 0x80;
+}
+
 /* Copy a (trimmed) value into the order's arena as UTF-8: kept as is when it is
  * valid UTF-8 (and not from EBCDIC), else read as Latin-1.  NULL when
  * empty or when the arena is full. */
@@ -424,10 +449,7 @@ static const char *ostr(struct x12p *p, struct el e)
 		while (e.n > 0 && ((unsigned char)e.p[e.n] & 0xC0) == 0x80)
 			e.n--;
 	}
-	unsigned char any = 0;
-	for (size_t i = 0; i < e.n; i++)
-		any |= (unsigned char)e.p[i];
-	if (any < 0x80 || (!p->latin1 && utf8_valid((const unsigned char *)e.p, e.n)))
+	if (ascii_only(e) || (!p->latin1 && utf8_valid((const unsigned char *)e.p, e.n)))
 		return arena_strndup(p->arena, e.p, e.n);
 	size_t high = 0;
 	for (size_t i = 0; i < e.n; i++)
@@ -650,16 +672,23 @@ static void finish_index(struct x12p *p, size_t nsep)
 	p->nel = nsep + 1 < OG_X12_MAX_ELEMENTS ? nsep + 1 : OG_X12_MAX_ELEMENTS;
 	struct el e = el_get(p, 0);
 	p->id = 0;
-	size_t k = 0;
-	for (; k < e.n && k < 3; k++)
-		p->idtxt[k] = (unsigned)((unsigned char)e.p[k] - 0x21) < 0x5Eu ? e.p[k] : '?';   /* isgraph in C */
-	p->idtxt[k] = '\0';
-	if (e.n < 2 || e.n > 3 || (unsigned)((unsigned char)e.p[0] - 'A') > 25u)
+	/* The usual id: two or three of A-Z then A-Z or 0-9. */
+	const unsigned char *u = (const unsigned char *)e.p;
+	if ((e.n == 2 || e.n == 3) && (unsigned)(u[0] - 'A') <= 25u &&
+	    ((unsigned)(u[1] - 'A') <= 25u || (unsigned)(u[1] - '0') <= 9u) &&
+	    (e.n == 2 || (unsigned)(u[2] - 'A') <= 25u || (unsigned)(u[2] - '0') <= 9u)) {
+		p->idtxt[0] = (char)u[0];
+		p->idtxt[1] = (char)u[1];
+		p->idtxt[2] = e.n == 3 ? (char)u[2] : '\0';
+		p->idtxt[3] = '\0';
+		p->id = SEGID(u[0], u[1], e.n == 3 ? u[2] : 0);
+	} else {
+		size_t k = 0;
+		for (; k < e.n && k < 3; k++)
+			p->idtxt[k] = (unsigned)(u[k] - 0x21) < 0x5Eu ? (char)u[k] : '?';   /* isgraph in C */
+		p->idtxt[k] = '\0';
 		return;
-	for (size_t i = 1; i < e.n; i++)
-		if ((unsigned)((unsigned char)e.p[i] - 'A') > 25u && (unsigned)((unsigned char)e.p[i] - '0') > 9u)
-			return;
-	p->id = SEGID(e.p[0], e.p[1], e.n == 3 ? e.p[2] : 0);
+	}
 	if (nsep + 1 > OG_X12_MAX_ELEMENTS)
 		diag_seg(p, DIAG_WARNING, "%s segment has %zu elements; only the first %u are read",
 			 p->idtxt, nsep, OG_X12_MAX_ELEMENTS - 1);
