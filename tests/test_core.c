@@ -176,6 +176,14 @@ static void test_arena(void)
 	CHECK(!arena_failed(a));
 	CHECK_STR(arena_strndup(a, "hello", 4), "hell");
 	CHECK_STR(arena_printf(a, "%d-%s", 7, "x"), "7-x");
+	/* Every length of the short-copy paths, from inside a longer buffer. */
+	const char *src = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
+	for (size_t n = 0; n <= 40; n++) {
+		char want[48];
+		memcpy(want, src + 3, n);
+		want[n] = '\0';
+		CHECK_STR(arena_strndup(a, src + 3, n), want);
+	}
 	arena_free(&a);
 	CHECK(a == NULL);
 }
