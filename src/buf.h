@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 struct buf {
 	char *data;
@@ -99,7 +102,18 @@ static inline char *buf_json_escape_fast(char *o, const char *s, size_t n)
 		uint64_t a, z;
 		memcpy(&a, s, 8);
 		memcpy(&z, s + n - 8, 8);
-		if (!json_word_needs_escape(a) && !json_word_needs_escape(z)) {
+#ifdef __SSE2__
+		/* Both words in one register: bytes below 0x20 (unsigned: the
+		 * minimum with 0x1F is the byte itself), '"' and '\\'. */
+		__m128i v = _mm_set_epi64x((long long)z, (long long)a);
+		__m128i bad = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v),
+					   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+		bool clean = _mm_movemask_epi8(bad) == 0;
+#else
+		bool clean = !json_word_needs_escape(a) && !json_word_needs_escape(z);
+#endif
+		if (clean) {
 			*o = '"';
 			memcpy(o + 1, &a, 8);
 			memcpy(o + 1 + n - 8, &z, 8);
