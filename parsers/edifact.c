@@ -53,6 +53,7 @@ struct elem {
 	uint16_t pos, rep;       /* element position (tag = 0), repetition */
 	uint16_t first, n;       /* slice of seg.comps */
 };
+_Static_assert(sizeof(struct elem) == 8 && offsetof(struct elem, n) == 6, "tokenize() stores an elem as one word");
 
 struct seg {
 	size_t start, end;       /* byte offset of the tag; just past the terminator */
@@ -305,7 +306,7 @@ static void set_syntax(struct ep *ep, const struct edifact_syntax *s)
 }
 
 /* Bit i set when byte blk+i is a service character (64 at a time). */
-static uint64_t special_mask(const struct ep *ep, size_t blk)
+static inline uint64_t special_mask(const struct ep *ep, size_t blk)
 {
 	const unsigned char *d = ep->d + blk;
 	size_t n = ep->len - blk;
@@ -331,83 +332,116 @@ static uint64_t special_mask(const struct ep *ep, size_t blk)
 	return m;
 }
 
-/* The offset of the next service character at or after p, or ep->len. */
-static size_t next_special(struct ep *ep, size_t p)
+/* The component [cstart, p) as comps[nc] while there is room; the new count. */
+static inline size_t put_comp(struct comp *comps, size_t nc, size_t cstart, size_t p, uint32_t rel,
+			      bool *overflow)
 {
-	for (;;) {
-		if (p >= ep->len)
-			return ep->len;
-		if (p < ep->blk || p - ep->blk >= 64) {
-			ep->blk = p;
-			ep->mask = special_mask(ep, p);
-		}
-		uint64_t m = ep->mask & (~(uint64_t)0 << (p - ep->blk));
-		if (m != 0)
-			return ep->blk + (size_t)__builtin_ctzll(m);
-		p = ep->blk + 64;
+	if (nc >= OG_EDIFACT_MAX_SEGMENT_PARTS) {
+		*overflow = true;
+		return nc;
 	}
+	comps[nc].off = (uint32_t)cstart;
+	comps[nc].len = (uint32_t)(p - cstart) | rel;
+	return nc + 1;
 }
 
-/* Split the segment at pos; returns the offset just past it. */
+/* Split the segment at pos; returns the offset just past it.
+ *
+ * The service characters come from a 64-bit mask of the block of 64 bytes
+ * at ep->blk (bits already consumed are cleared), so a data byte costs
+ * nothing and a separator a few instructions.  The mask is kept between
+ * segments; set_syntax() marks it stale. */
 static size_t tokenize(struct ep *ep, size_t pos, struct seg *s)
 {
-	const unsigned char *d = ep->d;
+	const unsigned char *const d = ep->d;
+	const unsigned char *const cls = ep->cls;
 	const size_t end = ep->len;
-	const unsigned char *cls = ep->cls;
 	const size_t max = OG_EDIFACT_MAX_SEGMENT_PARTS;
-	size_t p = pos, cstart = pos, nc = 0, ne = 0, efirst = 0;
-	unsigned epos = 0, erep = 0;
+	struct comp *const comps = s->comps;
+	size_t p, cstart = pos, nc = 0, ne = 0, efirst = 0;
+	uint32_t erec = 0;           /* element position | repetition << 16 */
 	uint32_t rel = 0;
 	bool overflow = false;
+	unsigned c;
+	size_t blk = ep->blk;
+	uint64_t mask;
 	s->start = pos;
 	s->terminated = false;
+	if (pos < blk || pos - blk >= 64) {
+		blk = pos;
+		mask = pos < end ? special_mask(ep, pos) : 0;
+	} else {
+		mask = ep->mask & (~(uint64_t)0 << (pos - blk));
+	}
 	for (;;) {
-		p = next_special(ep, p);
-		int c = p < end ? cls[d[p]] : CL_TERM;
-		if (c == CL_REL) {
-			rel = COMP_REL;
-			p += 2;
-			if (p > end)
-				p = end;
-			continue;
-		}
-		if (nc < max) {
-			s->comps[nc].off = (uint32_t)cstart;
-			s->comps[nc].len = (uint32_t)(p - cstart) | rel;
-			nc++;
+		if (mask == 0) {
+			blk += 64;
+			if (blk < end) {
+				mask = special_mask(ep, blk);
+				continue;
+			}
+			/* The data ends inside the segment. */
+			blk = SIZE_MAX;
+			p = end;
+			c = CL_TERM;
 		} else {
-			overflow = true;
+			p = blk + (size_t)__builtin_ctzll(mask);
+			mask &= mask - 1;
+			c = cls[d[p]];
+			if (c == CL_COMP) {
+				nc = put_comp(comps, nc, cstart, p, rel, &overflow);
+				rel = 0;
+				cstart = p + 1;
+				continue;
+			}
+			if (c == CL_REL) {
+				/* The next byte is data whatever it is: scan on after it. */
+				rel = COMP_REL;
+				if (p + 2 < end) {
+					blk = p + 2;
+					mask = special_mask(ep, blk);
+					continue;
+				}
+				blk = SIZE_MAX;
+				mask = 0;
+				p = end;
+				c = CL_TERM;
+			}
 		}
+		/* The element ends at p. */
+		nc = put_comp(comps, nc, cstart, p, rel, &overflow);
 		rel = 0;
-		if (c == CL_COMP && p < end) {
-			cstart = ++p;
-			continue;
-		}
-		/* The element ends here. */
+		cstart = p + 1;
 		if (ne < max) {
 			struct elem *e = &s->elems[ne++];
-			e->pos = (uint16_t)epos;
-			e->rep = (uint16_t)erep;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* pos, rep, first, n in one store */
+			uint64_t v = erec | (uint64_t)efirst << 32 | (uint64_t)(nc - efirst) << 48;
+			memcpy(e, &v, sizeof(v));
+#else
+			e->pos = (uint16_t)erec;
+			e->rep = (uint16_t)(erec >> 16);
 			e->first = (uint16_t)efirst;
 			e->n = (uint16_t)(nc - efirst);
+#endif
 		} else {
 			overflow = true;
 		}
-		if (p >= end)
-			break;
-		cstart = ++p;
-		if (c == CL_TERM) {
-			s->terminated = true;
-			break;
-		}
-		if (c == CL_ELEM) {
-			epos++;
-			erep = 0;
-		} else {
-			erep++;
-		}
 		efirst = nc;
+		if (c == CL_ELEM) {
+			erec = (erec & 0xffff) + 1;
+		} else if (c == CL_REP) {
+			erec += 0x10000;
+		} else {
+			if (p < end) {
+				s->terminated = true;
+				p++;
+			}
+			break;
+		}
 	}
+	ep->blk = blk;
+	ep->mask = mask;
 	s->end = p;
 	s->n_comps = nc;
 	s->n_elems = ne;
@@ -427,7 +461,7 @@ static size_t tokenize(struct ep *ep, size_t pos, struct seg *s)
 	return p;
 }
 
-static const struct elem *elem_at(const struct seg *s, unsigned pos, unsigned rep)
+static inline const struct elem *elem_at(const struct seg *s, unsigned pos, unsigned rep)
 {
 	size_t i = pos < s->n_elems ? pos : s->n_elems - 1;
 	/* Without repetitions elems[pos] is the one; otherwise walk. */
@@ -439,7 +473,7 @@ static const struct elem *elem_at(const struct seg *s, unsigned pos, unsigned re
 	return NULL;
 }
 
-static const struct comp *comp_at(const struct seg *s, unsigned pos, unsigned rep, unsigned k)
+static inline const struct comp *comp_at(const struct seg *s, unsigned pos, unsigned rep, unsigned k)
 {
 	const struct elem *e = elem_at(s, pos, rep);
 	if (e == NULL || k >= e->n)
@@ -514,7 +548,7 @@ static const char *code(const struct ep *ep, const struct seg *s, unsigned pos, 
 #define K(str) (K1(str, 0) | K1(str, 1) | K1(str, 2) | K1(str, 3))
 #define K_LONG 0xffffffffu
 
-static uint32_t kcode(const struct ep *ep, const struct seg *s, unsigned pos, unsigned rep, unsigned k)
+static inline uint32_t kcode(const struct ep *ep, const struct seg *s, unsigned pos, unsigned rep, unsigned k)
 {
 	const struct comp *c = comp_at(s, pos, rep, k);
 	if (c == NULL)
@@ -599,6 +633,83 @@ static const char *pool_str(struct ep *ep, const char *s, size_t n)
 	m->pool_left -= n + 1;
 	return r;
 }
+
+#ifdef __SSE2__
+/* Fast paths for the common value: one component without release
+ * characters, at most FAST_MAX bytes, that can be read 16 bytes at a time
+ * (the input goes on past it) and stored 16 at a time into the pool.
+ * They give exactly what the general code gives; *done false when the
+ * general code must do it (which also covers builds without SSE2). */
+#define FAST_MAX 64u
+
+/* The number of 16-byte blocks of c, 0 when the fast path cannot take it. */
+static inline unsigned fast_blocks(const struct ep *ep, const struct comp *c)
+{
+	size_t n = c->len;      /* a component with releases is over FAST_MAX */
+	if (n > FAST_MAX)
+		return 0;
+	unsigned nv = (unsigned)((n + 15) >> 4);
+	if (c->off + 16 * (size_t)nv > ep->len || ep->m.pool_left <= 16 * (size_t)nv)
+		return 0;
+	return nv;
+}
+
+/* Printable ASCII not starting with a space: trailing spaces cut, copied
+ * into the pool (what to_utf8_scanned and pool_str do with it). */
+static inline const char *fast_text(struct ep *ep, const struct comp *c, bool *done)
+{
+	unsigned nv = fast_blocks(ep, c);
+	*done = false;
+	if (nv == 0 || (ep->cs == CS_LEVEL_A && !ep->warned_repertoire))
+		return NULL;
+	const unsigned char *p = ep->d + c->off;
+	char *r = ep->m.pool;
+	uint64_t bad = 0, sp = 0;
+	const __m128i lo = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+	for (unsigned i = 0; i < nv; i++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		/* signed: 0x80..0xff are below 0x20 too */
+		__m128i b = _mm_or_si128(_mm_cmplt_epi8(x, lo), _mm_cmpeq_epi8(x, del));
+		bad |= (uint64_t)(unsigned)_mm_movemask_epi8(b) << (16 * i);
+		sp |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lo)) << (16 * i);
+		_mm_storeu_si128((__m128i *)(void *)(r + 16 * i), x);
+	}
+	size_t n = c->len;
+	uint64_t keep = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+	if ((bad & keep) != 0 || (sp & 1) != 0)
+		return NULL;
+	size_t len = 64 - (size_t)__builtin_clzll(~sp & keep);   /* bit 0 is set */
+	r[len] = '\0';
+	ep->m.pool += len + 1;
+	ep->m.pool_left -= len + 1;
+	*done = true;
+	return r;
+}
+
+/* Digits with at most one '.', up to 16 bytes: taken as they are (what
+ * check_decimal and pool_str do with them). */
+static inline const char *fast_decimal(struct ep *ep, const struct comp *c, bool *done)
+{
+	size_t n = c->len;
+	*done = false;
+	if (n > 16 || c->off + 16 > ep->len || ep->m.pool_left <= 16)
+		return NULL;
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(ep->d + c->off));
+	__m128i dg = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+	unsigned keep = (1u << n) - 1;
+	unsigned dig = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(dg, _mm_set1_epi8(9)), dg)) & keep;
+	unsigned dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.'))) & keep;
+	if ((dig | dot) != keep || dig == 0 || (dot & (dot - 1)) != 0)
+		return NULL;
+	char *r = ep->m.pool;
+	_mm_storeu_si128((__m128i *)(void *)r, x);
+	r[n] = '\0';
+	ep->m.pool += n + 1;
+	ep->m.pool_left -= n + 1;
+	*done = true;
+	return r;
+}
+#endif
 
 /* ---- character conversion --------------------------------------------- */
 
@@ -811,7 +922,10 @@ static const char *to_utf8(struct ep *ep, const struct seg *s, const char *in, s
 	return to_utf8_scanned(ep, s, in, n, any, ctrl);
 }
 
-/* The text of components k..k+count-1 of element pos, joined by spaces. */
+static inline const char *text_rep(struct ep *ep, const struct seg *s, unsigned pos, unsigned rep, unsigned k);
+
+/* The text of components k..k+count-1 of element pos, joined by spaces
+ * (count 1: the general case of text_rep()). */
 static const char *text_join(struct ep *ep, const struct seg *s, unsigned pos, unsigned rep,
 			     unsigned k, unsigned count)
 {
@@ -825,10 +939,8 @@ static const char *text_join(struct ep *ep, const struct seg *s, unsigned pos, u
 			}
 		if (found == 0)
 			return NULL;
-		if (found == 1) {
-			k = which;
-			count = 1;
-		}
+		if (found == 1)
+			return text_rep(ep, s, pos, rep, which);
 	}
 	if (count == 1) {
 		/* Fast path: one component without releases or line breaks is
@@ -907,9 +1019,24 @@ static const char *text_join(struct ep *ep, const struct seg *s, unsigned pos, u
 	return to_utf8(ep, s, ep->raw, n);
 }
 
+/* One component as text: the fast path here, the rest in text_join(). */
+static inline const char *text_rep(struct ep *ep, const struct seg *s, unsigned pos, unsigned rep, unsigned k)
+{
+#ifdef __SSE2__
+	const struct comp *c = comp_at(s, pos, rep, k);
+	if (c == NULL)
+		return NULL;
+	bool done;
+	const char *r = fast_text(ep, c, &done);
+	if (done)
+		return r;
+#endif
+	return text_join(ep, s, pos, rep, k, 1);
+}
+
 static const char *text(struct ep *ep, const struct seg *s, unsigned pos, unsigned k)
 {
-	return text_join(ep, s, pos, 0, k, 1);
+	return text_rep(ep, s, pos, 0, k);
 }
 
 /* Check [b, b+n) as dec_parse() takes it (sign, digits with at most one
@@ -946,6 +1073,12 @@ static const char *decimal(struct ep *ep, const struct seg *s, unsigned pos, uns
 	const struct comp *c = comp_at(s, pos, 0, k);
 	if (c == NULL)
 		return NULL;
+#ifdef __SSE2__
+	bool done;
+	const char *r = fast_decimal(ep, c, &done);
+	if (done)
+		return r;
+#endif
 	bool cut = false;
 	size_t n = CLEN(c), start, len;
 	bool ok;
@@ -1371,9 +1504,9 @@ static void map_com(struct ep *ep, const struct seg *s)
 		char ch[8];
 		code(ep, s, 1, e->rep, 1, ch, sizeof(ch));
 		if (strcmp(ch, "TE") == 0 && p->contact_phone == NULL)
-			p->contact_phone = text_join(ep, s, 1, e->rep, 0, 1);
+			p->contact_phone = text_rep(ep, s, 1, e->rep, 0);
 		else if (strcmp(ch, "EM") == 0 && p->contact_email == NULL)
-			p->contact_email = text_join(ep, s, 1, e->rep, 0, 1);
+			p->contact_email = text_rep(ep, s, 1, e->rep, 0);
 	}
 }
 
@@ -1544,6 +1677,35 @@ static const char **item_field(struct order_line *l, enum item_kind k)
 	}
 }
 
+#ifdef __SSE2__
+/* A GTIN of 8, 12, 13 or 14 digits straight from the input, padded to 14
+ * (what text() and gtin14() make of it); NULL when the fast path cannot
+ * take it. */
+static const char *fast_gtin(struct ep *ep, const struct comp *c)
+{
+	if (c == NULL)
+		return NULL;
+	size_t n = c->len;     /* a component with releases is over 14 */
+	if ((n != 8 && n != 12 && n != 13 && n != 14) || c->off + 16 > ep->len || ep->m.pool_left <= 64)
+		return NULL;
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(ep->d + c->off));
+	__m128i dg = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+	unsigned keep = (1u << n) - 1;
+	unsigned dig = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(dg, _mm_set1_epi8(9)), dg));
+	if ((dig & keep) != keep)
+		return NULL;
+	/* The pool use stays what it was (the digits as text, then the
+	 * GTIN), so that an order near the size limit fares as before. */
+	char *r = ep->m.pool + n + 1;
+	_mm_storeu_si128((__m128i *)(void *)r, _mm_set1_epi8('0'));
+	_mm_storeu_si128((__m128i *)(void *)(r + 14 - n), x);
+	r[14] = '\0';
+	ep->m.pool += n + 1 + 15;
+	ep->m.pool_left -= n + 1 + 15;
+	return r;
+}
+#endif
+
 /* One C212 (element pos, repetition rep) into the line; first value wins. */
 static void map_item(struct ep *ep, const struct seg *s, unsigned pos, unsigned rep)
 {
@@ -1552,7 +1714,16 @@ static void map_item(struct ep *ep, const struct seg *s, unsigned pos, unsigned 
 	const char **dst = item_field(ep->m.line, kind);
 	if (dst != NULL && *dst != NULL)
 		return;
-	const char *v = text_join(ep, s, pos, rep, 0, 1);
+#ifdef __SSE2__
+	if (kind == ITEM_GTIN) {
+		const char *g = fast_gtin(ep, comp_at(s, pos, rep, 0));
+		if (g != NULL) {
+			*dst = g;
+			return;
+		}
+	}
+#endif
+	const char *v = text_rep(ep, s, pos, rep, 0);
 	if (v == NULL)
 		return;
 	if (dst == NULL) {
