@@ -2385,9 +2385,13 @@ static void finish_message(struct ep *ep, const struct seg *at, bool ok)
 	}
 	if (o->po_number == NULL)
 		owarn(ep, at, "message \"%s\": no order number (BGM 1004)", am->ref);
-	ep->out->n_orders++;
-	if (ep->out->emit != NULL && ep->out->emit(ep->out->ctx, o, &ep->od) < 0)
+	/* Handed over: the arena may now be another one, so nothing of the
+	 * message's pool or record may be used until the next UNH. */
+	if (parse_emit_order(ep->out, o, &ep->od, &ep->arena) < 0)
 		ep->stop = true;
+	m->o = NULL;
+	m->pool = NULL;
+	m->pool_left = 0;
 }
 
 static void check_unt(struct ep *ep, const struct seg *s)

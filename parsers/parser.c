@@ -50,6 +50,17 @@ void parse_output_init(struct parse_output *out, struct diags *d)
 	out->diags = d;
 }
 
+int parse_emit_order(struct parse_output *out, struct order *o, struct diags *order_diags,
+		     struct arena **arena)
+{
+	out->n_orders++;
+	if (out->adopt != NULL)
+		return out->adopt(out->ctx, o, order_diags, arena);
+	int r = out->emit != NULL ? out->emit(out->ctx, o, order_diags) : 0;
+	arena_reset(*arena);
+	return r;
+}
+
 void parse_output_free(struct parse_output *out)
 {
 	if (out->ack != NULL && out->ack_free != NULL)

@@ -44,6 +44,15 @@ struct parse_output {
 	 * owned by the parser's module; freed with parser_output_free(). */
 	struct ack_info *ack;
 	void (*ack_free)(struct ack_info *);
+	/* Optional, for a caller that keeps records past the call (`ordergw
+	 * parse` writes the JSON on a second thread while the parser reads
+	 * on).  A parser that builds each order in an arena holding nothing
+	 * else hands it over with parse_emit_order(): `adopt` then keeps the
+	 * record and its arena (*arena) and puts a fresh arena, with the same
+	 * limit, in *arena for the next order.  order_diags is only lent for
+	 * the call.  Return -1 to stop parsing.  Without `adopt`, or from
+	 * parsers that do not use parse_emit_order(), emit is called. */
+	int (*adopt)(void *ctx, struct order *o, struct diags *order_diags, struct arena **arena);
 };
 
 struct parser {
@@ -59,6 +68,11 @@ const struct parser *parser_find(const char *name);
 const struct parser *parser_sniff(const unsigned char *data, size_t len);
 void parse_output_init(struct parse_output *out, struct diags *d);
 void parse_output_free(struct parse_output *out);
+/* Emit o, built in *arena (which holds nothing else), counting it; then
+ * *arena is ready for the next order: reset, or a fresh one when the
+ * caller adopts records.  -1: the caller wants parsing to stop. */
+int parse_emit_order(struct parse_output *out, struct order *o, struct diags *order_diags,
+		     struct arena **arena);
 /* Names accepted by `--format`, for messages. */
 extern const char *const parser_format_names;
 

@@ -824,11 +824,10 @@ static void reject(struct x12p *p, int ak5_code)
 	ack_set_code(p, ak5_code);
 }
 
+/* Hand the order over; its arena is ready (or replaced) for the next. */
 static void emit_order(struct x12p *p)
 {
-	struct parse_output *out = p->out;
-	out->n_orders++;
-	if (out->emit != NULL && out->emit(out->ctx, p->o, &p->od) < 0)
+	if (parse_emit_order(p->out, p->o, &p->od, &p->arena) < 0)
 		p->stop = true;
 }
 
@@ -880,11 +879,11 @@ static void close_set(struct x12p *p, bool found, bool at_eof)
 			p->out->n_rejected++;
 			diag_at(p, DIAG_ERROR, p->st_seg, p->st_off, "transaction set %s %s (PO %s) rejected: not read as an order",
 				p->st01, p->st02, p->o->po_number ? p->o->po_number : "unknown");
+			arena_reset(p->arena);
 		} else {
 			emit_order(p);
 		}
 		p->o = NULL;
-		arena_reset(p->arena);
 	}
 	p->set_ack = SIZE_MAX;
 	p->state = p->orphan_set ? ST_INTERCHANGE : ST_GROUP;

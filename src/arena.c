@@ -173,7 +173,7 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 	return p;
 }
 
-void *arena_grow(struct arena *a, void *old, size_t elem, size_t *cap, size_t want)
+static void *grow(struct arena *a, void *old, size_t elem, size_t *cap, size_t want, bool zero)
 {
 	if (want <= *cap)
 		return old;
@@ -199,10 +199,22 @@ void *arena_grow(struct arena *a, void *old, size_t elem, size_t *cap, size_t wa
 		if (old != NULL)
 			memcpy(p, old, have);
 	}
-	memset(p + have, 0, more);
+	if (zero)
+		memset(p + have, 0, more);
 	*cap = ncap;
 	return p;
 }
 
+void *arena_grow(struct arena *a, void *old, size_t elem, size_t *cap, size_t want)
+{
+	return grow(a, old, elem, cap, want, true);
+}
+
+void *arena_grow_uninit(struct arena *a, void *old, size_t elem, size_t *cap, size_t want)
+{
+	return grow(a, old, elem, cap, want, false);
+}
+
 bool arena_failed(const struct arena *a) { return a->failed; }
 size_t arena_used(const struct arena *a) { return a->total; }
+size_t arena_limit(const struct arena *a) { return a->limit; }

@@ -29,7 +29,13 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
 /* Grow an array of elem-sized items to hold at least want items; the new
  * items are zeroed.  The newest allocation grows in place when it can. */
 void *arena_grow(struct arena *a, void *old, size_t elem, size_t *cap, size_t want);
+/* The same without zeroing the new items (the caller initialises each
+ * item as it takes it): the lines of a large order are zeroed once, not
+ * once per doubling plus once when used. */
+void *arena_grow_uninit(struct arena *a, void *old, size_t elem, size_t *cap, size_t want);
 bool arena_failed(const struct arena *a);
 size_t arena_used(const struct arena *a);
+/* The byte limit the arena was made with. */
+size_t arena_limit(const struct arena *a);
 
 #endif

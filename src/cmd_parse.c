@@ -11,6 +11,7 @@
 #include "extract.h"
 #include "limits.h"
 #include "readfile.h"
+#include "recwriter.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,12 +55,12 @@ struct parse_print {
 	const struct config *cfg;
 	const struct cfg_partner *partner;
 	size_t incomplete;
+	struct recwriter *writer;         /* records handed over by the parser */
 };
 
-static int print_order(void *ctx, struct order *o, struct diags *od)
+static int write_order(void *ctx, struct order *o)
 {
 	struct parse_print *pp = ctx;
-	(void)od;
 	if (pp->n++ > 0)
 		buf_addc(pp->out, ',');
 	if (pp->check) {
@@ -90,6 +91,23 @@ static int print_order(void *ctx, struct order *o, struct diags *od)
 		buf_reset(pp->out);
 	}
 	return 0;
+}
+
+/* A record lent for the call: written here, after any handed over before. */
+static int print_order(void *ctx, struct order *o, struct diags *od)
+{
+	struct parse_print *pp = ctx;
+	(void)od;
+	recwriter_drain(pp->writer);
+	return write_order(pp, o);
+}
+
+/* A record handed over with its arena: written on the writer thread. */
+static int adopt_order(void *ctx, struct order *o, struct diags *od, struct arena **arena)
+{
+	struct parse_print *pp = ctx;
+	(void)od;
+	return recwriter_adopt(pp->writer, o, arena);
 }
 
 static int run(struct cli *cli, int argc, char **argv, bool check)
@@ -134,6 +152,12 @@ static int run(struct cli *cli, int argc, char **argv, bool check)
 	parse_output_init(&po, &d);
 	po.emit = print_order;
 	po.ctx = &pp;
+	/* A large interchange: its JSON is written on a second thread while
+	 * the parser reads on (when there is a second CPU to run it). */
+	if (len >= OG_PARSE_THREAD_BYTES && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		po.adopt = adopt_order;
+		pp.writer = recwriter_new(write_order, &pp);
+	}
 	struct extract_input in = { .data = data, .len = len, .name = d.prefix, .format = format };
 	if (p != NULL) {
 		in.rules = p->rules;
@@ -141,6 +165,7 @@ static int run(struct cli *cli, int argc, char **argv, bool check)
 	}
 	buf_adds(&out, check ? "{\"results\":[" : "{\"orders\":[");
 	int r = extract_document(&in, &po, NULL);
+	recwriter_free(&pp.writer);   /* every record written: out is ours again */
 	buf_adds(&out, "],\"diagnostics\":");
 	diags_to_json(&d, &out);
 	if (po.not_order != NULL) {

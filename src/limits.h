@@ -33,6 +33,11 @@
 #define OG_MAX_RULE_FILE_BYTES         (1u * 1024 * 1024)   /* a text rule set or CSV column map */
 #define OG_MAX_TEXT_BYTES              (4u * 1024 * 1024)   /* an order text read by rules */
 #define OG_MAX_CSV_FIELDS              1000u    /* columns in one CSV row */
+/* ordergw parse/check: from this input size on, the JSON is written on a
+ * second thread (src/recwriter.c), with at most this many bytes of
+ * records waiting for it. */
+#define OG_PARSE_THREAD_BYTES          (1u * 1024 * 1024)
+#define OG_PARSE_QUEUE_BYTES           (16u * 1024 * 1024)
 
 /* Mustache templates (mustache.h); the render limits are defaults that
  * struct mustache_opts may change. */

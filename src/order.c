@@ -91,7 +91,7 @@ struct order_line *order_add_line(struct order *o)
 		arena_alloc(o->arena, (size_t)-1);   /* marks the arena failed */
 		return NULL;
 	}
-	struct order_line *l = arena_grow(o->arena, o->lines, sizeof(*l), &o->cap_lines, o->n_lines + 1);
+	struct order_line *l = arena_grow_uninit(o->arena, o->lines, sizeof(*l), &o->cap_lines, o->n_lines + 1);
 	if (l == NULL)
 		return NULL;
 	o->lines = l;
