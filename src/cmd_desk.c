@@ -2,7 +2,8 @@
  * `ordergw exceptions ...`, `ordergw queue ...` and `ordergw stats`.
  *
  * Thin: every action is one call into desk.h or stagequeue.h, which do the
- * work in one transaction.  Output is a table or a sentence for people and
+ * work in one transaction; reprocess runs the pipeline in this process,
+ * under the daemon worker's limits (pipeline_confine).  Output is a table or a sentence for people and
  * JSON with --json (interfaces.md).  Who acts is --user, else the login
  * name.  Exit codes: 0 ok, 64 usage, 65 refused (not open, bad field),
  * 66 no such item, 75 store busy or failing, 77 claimed by someone else,
@@ -12,6 +13,7 @@
 #include "desk.h"
 #include "fsutil.h"
 #include "mime.h"
+#include "pipeline.h"
 #include "stagequeue.h"
 #include "store.h"
 #include <errno.h>
@@ -367,6 +369,8 @@ int cmd_exceptions(struct cli *cli, int argc, char **argv)
 		return rc;
 	char msg[2048] = "";
 	const char *user = who(cli);
+	if (strcmp(sub, "reprocess") == 0)
+		pipeline_confine();   /* the pipeline runs here on untrusted input, as in the daemon's worker */
 	if (strcmp(sub, "list") == 0)
 		rc = exceptions_list(cli, st, cfg, all ? NULL : (state ? state : "open"), partner, reason, min_age);
 	else if (strcmp(sub, "show") == 0)

@@ -21,10 +21,14 @@
 #include "ediresp.h"
 #include "text.h"
 #include "store.h"
+#include "limits.h"
+#include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 struct doc_run {
 	const struct config *cfg;
@@ -756,6 +760,30 @@ int pipeline_process_id(const struct config *cfg, struct store *st, int64_t doc_
 	rc = process(cfg, st, &doc, stats, false, why);
 	store_doc_clear(&doc);
 	return rc;
+}
+
+void pipeline_confine(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	/* AddressSanitizer reserves terabytes of address space for its shadow
+	 * memory: under RLIMIT_AS the worker died at start-up ("Failed to
+	 * mmap") and was restarted for ever in a --enable-sanitizers build. */
+#else
+	struct rlimit as;
+	if (getrlimit(RLIMIT_AS, &as) < 0)
+		as.rlim_max = RLIM_INFINITY;
+	as.rlim_cur = OG_PIPELINE_MAX_ADDRESS_SPACE;
+	if (as.rlim_max != RLIM_INFINITY && as.rlim_max < as.rlim_cur)
+		as.rlim_cur = as.rlim_max;   /* already lower: keep it */
+	as.rlim_max = as.rlim_cur;
+	if (setrlimit(RLIMIT_AS, &as) < 0)
+		log_warnx("pipeline: cannot limit the address space: %s", strerror(errno));
+#endif
+	struct rlimit core = { 0, 0 };
+	if (setrlimit(RLIMIT_CORE, &core) < 0)
+		log_warnx("pipeline: cannot turn off core dumps: %s", strerror(errno));
+	if (unshare(CLONE_NEWNET) < 0)
+		log_debug("pipeline: no private network namespace (%s); continuing", strerror(errno));
 }
 
 /* Documents per COMMIT: an fsync per document would bound intake at a few
