@@ -167,8 +167,8 @@ static const char *shown(const struct store_outbox_row *m, char *buf, size_t cap
 static int record(const struct config *cfg, struct store *st, struct result *r, struct sender_stats *stats)
 {
 	struct store_outbox_row *m = &r->m;
-	char to[512];
-	shown(m, to, sizeof(to));
+	char url[512];
+	const char *to = shown(m, url, sizeof(url));
 	if (r->d == 0) {
 		stats->sent++;
 		char detail[600];
