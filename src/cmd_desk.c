@@ -2,7 +2,8 @@
  * `ordergw exceptions ...`, `ordergw queue ...` and `ordergw stats`.
  *
  * Thin: every action is one call into desk.h or stagequeue.h, which do the
- * work in one transaction.  Output is a table or a sentence for people and
+ * work in one transaction; reprocess runs the pipeline in this process,
+ * under the daemon worker's limits (pipeline_confine).  Output is a table or a sentence for people and
  * JSON with --json (interfaces.md).  Who acts is --user, else the login
  * name.  Exit codes: 0 ok, 64 usage, 65 refused (not open, bad field),
  * 66 no such item, 75 store busy or failing, 77 claimed by someone else,
@@ -12,6 +13,7 @@
 #include "desk.h"
 #include "fsutil.h"
 #include "mime.h"
+#include "pipeline.h"
 #include "stagequeue.h"
 #include "store.h"
 #include <errno.h>
@@ -80,30 +82,6 @@ static int item_id(const char *s, int64_t *id)
 	return 0;
 }
 
-/* "90", "90s", "30m", "2h", "3d", "1w" in seconds; -1 when not one. */
-static long long duration(const char *s)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (end == s || v < 0 || errno != 0)
-		return -1;
-	long long unit = 1;
-	if (*end == 'm')
-		unit = 60;
-	else if (*end == 'h')
-		unit = 3600;
-	else if (*end == 'd')
-		unit = 86400;
-	else if (*end == 'w')
-		unit = 7 * 86400;
-	else if (*end != 's' && *end != '\0')
-		return -1;
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	return v > (1LL << 40) ? -1 : v * unit;
-}
-
 static const char *who(struct cli *cli)
 {
 	static char buf[64];
@@ -142,10 +120,10 @@ static int report(struct cli *cli, int rc, const char *msg)
 
 /* ---- exceptions ----------------------------------------------------------------- */
 
-static int exceptions_list(struct cli *cli, struct store *st, const char *state, const char *partner,
-			   const char *reason, long long older)
+static int exceptions_list(struct cli *cli, struct store *st, const struct config *cfg, const char *state,
+			   const char *partner, const char *reason, long long older)
 {
-	json_object *rows = store_desk_exceptions(st, state, partner, reason, older);
+	json_object *rows = store_desk_exceptions(st, state, partner, reason, older, cfg->claim_timeout);
 	if (rows == NULL) {
 		fprintf(stderr, "ordergw: %s\n", store_error(st));
 		return EX_TEMPFAIL;
@@ -153,13 +131,18 @@ static int exceptions_list(struct cli *cli, struct store *st, const char *state,
 	if (cli->json) {
 		put(rows);
 	} else {
-		printf("%-6s %-8s %-12s %-14s %-10s %s\n", "ID", "WAITING", "PARTNER", "REASON", "CLAIMED", "SUMMARY");
+		printf("%-6s %-8s %-12s %-14s %-10s %-16s %s\n", "ID", "WAITING", "PARTNER", "REASON", "CLAIMED",
+		       "SINCE", "SUMMARY");
 		for (size_t i = 0; i < json_object_array_length(rows); i++) {
 			json_object *r = json_object_array_get_idx(rows, i);
-			char a[32];
+			char a[32], since[17] = "";
 			age_text(field_int(r, "waiting_seconds"), a, sizeof(a));
-			printf("%-6s %-8s %-12s %-14s %-10s %s\n", field(r, "id"), a, field(r, "partner_id"),
-			       field(r, "reason"), field(r, "claimed_by"), field(r, "summary"));
+			/* "2027-01-11T09:00:00.000Z" as "2027-01-11 09:00" (UTC) */
+			snprintf(since, sizeof(since), "%s", field(r, "claimed_at"));
+			if (since[10] == 'T')
+				since[10] = ' ';
+			printf("%-6s %-8s %-12s %-14s %-10s %-16s %s\n", field(r, "id"), a, field(r, "partner_id"),
+			       field(r, "reason"), field(r, "claimed_by"), since, field(r, "summary"));
 		}
 	}
 	json_object_put(rows);
@@ -225,13 +208,21 @@ static void save_name(const struct store_doc *d, char *out, size_t n)
 	snprintf(out, n, "%s", base);
 }
 
-static int exceptions_show(struct cli *cli, struct store *st, int64_t id, const char *save_dir)
+static int exceptions_show(struct cli *cli, struct store *st, const struct config *cfg, int64_t id,
+			   const char *save_dir)
 {
 	json_object *o = store_show_exception(st, id);
 	if (o == NULL) {
 		fprintf(stderr, "ordergw: no exception %lld\n", (long long)id);
 		return EX_NOINPUT;
 	}
+	struct store_claim claim;
+	if (store_exception_claim_get(st, id, cfg->claim_timeout, &claim) == 0 && claim.expired) {
+		/* As in the list: an expired claim holds no one back. */
+		json_object_object_add(o, "claimed_by", NULL);
+		json_object_object_add(o, "claimed_at", NULL);
+	}
+	store_claim_clear(&claim);
 	struct store_doc d = { 0 };
 	int rc = 0;
 	if (store_doc_get(st, field_int(o, "document_id"), &d) == 1) {
@@ -360,7 +351,7 @@ int cmd_exceptions(struct cli *cli, int argc, char **argv)
 		"       ordergw exceptions accept ID | reject ID --reason TEXT\n"
 		"       ordergw exceptions reprocess ID | reprocess --partner ID\n"
 		"       ordergw exceptions claim ID | release ID [--force]\n";
-	long long min_age = older ? duration(older) : 0;
+	long long min_age = older ? config_duration(older) : 0;
 	int64_t id = 0;
 	bool needs_id = strcmp(sub, "list") != 0 && !(strcmp(sub, "reprocess") == 0 && partner != NULL);
 	if (min_age < 0 || (needs_id && (argc < 3 || item_id(argv[2], &id) < 0)) ||
@@ -378,10 +369,12 @@ int cmd_exceptions(struct cli *cli, int argc, char **argv)
 		return rc;
 	char msg[2048] = "";
 	const char *user = who(cli);
+	if (strcmp(sub, "reprocess") == 0)
+		pipeline_confine();   /* the pipeline runs here on untrusted input, as in the daemon's worker */
 	if (strcmp(sub, "list") == 0)
-		rc = exceptions_list(cli, st, all ? NULL : (state ? state : "open"), partner, reason, min_age);
+		rc = exceptions_list(cli, st, cfg, all ? NULL : (state ? state : "open"), partner, reason, min_age);
 	else if (strcmp(sub, "show") == 0)
-		rc = exceptions_show(cli, st, id, save);
+		rc = exceptions_show(cli, st, cfg, id, save);
 	else if (strcmp(sub, "set") == 0)
 		rc = report(cli, desk_set(st, cfg, id, user, argv + 3, (size_t)(argc - 3), msg, sizeof(msg)), msg);
 	else if (strcmp(sub, "accept") == 0)
@@ -393,9 +386,9 @@ int cmd_exceptions(struct cli *cli, int argc, char **argv)
 	else if (strcmp(sub, "reprocess") == 0)
 		rc = report(cli, desk_reprocess(st, cfg, id, user, msg, sizeof(msg)), msg);
 	else if (strcmp(sub, "claim") == 0)
-		rc = report(cli, desk_claim(st, id, user, msg, sizeof(msg)), msg);
+		rc = report(cli, desk_claim(st, cfg, id, user, msg, sizeof(msg)), msg);
 	else
-		rc = report(cli, desk_release(st, id, user, force, msg, sizeof(msg)), msg);
+		rc = report(cli, desk_release(st, cfg, id, user, force, msg, sizeof(msg)), msg);
 	store_close(&st);
 	config_free(&cfg);
 	return rc;
@@ -485,7 +478,7 @@ int cmd_queue(struct cli *cli, int argc, char **argv)
 	while (n_facts < sizeof(facts) / sizeof(facts[0]) && (f = cli_option(&argc, argv, "--set")) != NULL)
 		facts[n_facts++] = (char *)f;
 	const char *sub = argc >= 2 ? argv[1] : "";
-	long long lease = lease_s ? duration(lease_s) : 0;
+	long long lease = lease_s ? config_duration(lease_s) : 0;
 	int64_t id = 0;
 	bool by_stage = strcmp(sub, "list") == 0 || strcmp(sub, "take") == 0;
 	bool by_item = strcmp(sub, "done") == 0 || strcmp(sub, "fail") == 0;

@@ -34,7 +34,7 @@ static const bool sect_named[S_COUNT] = {
 	[S_ROUTE] = true, [S_STAGE] = true,
 };
 
-enum ktype { K_STR, K_PATH, K_INT, K_SIZE, K_LIST, K_ENUM, K_URL, K_DEC };
+enum ktype { K_STR, K_PATH, K_INT, K_SIZE, K_LIST, K_ENUM, K_URL, K_DEC, K_DUR };
 
 struct key {
 	enum sect sect;
@@ -42,7 +42,7 @@ struct key {
 	enum ktype type;
 	size_t off;              /* into the section's struct */
 	const char *def;         /* default as text, NULL: none */
-	long long min, max;      /* for K_INT/K_SIZE */
+	long long min, max;      /* for K_INT/K_SIZE, and K_DUR in seconds */
 	const char *choices;     /* for K_ENUM: space-separated */
 	bool required;
 	const char *help;
@@ -84,6 +84,10 @@ static const struct key keys[] = {
 	  "how long `queue take` holds an item" },
 	{ S_QUEUES, "max_failures", K_INT, G(max_failures), "5", 1, 1000, NULL, false,
 	  "failures after which an item goes to the dead-letter list" },
+	{ S_QUEUES, "claim_timeout", K_DUR, G(claim_timeout), "4h", 0, 86400 * 365, NULL, false,
+	  "how long a claim on an exception (ordergw exceptions claim) keeps everyone else out; an older claim "
+	  "may be taken over, and the audit says whose it was; claiming again renews it; 0: claims never expire "
+	  "(a duration: 90s, 30m, 4h, 2d, 1w)" },
 	{ S_TEMPLATES, "dir", K_PATH, G(templates_dir), NULL, 0, 0, NULL, false,
 	  "folder whose templates override the shipped ones" },
 
@@ -185,6 +189,29 @@ static const struct key keys[] = {
 };
 
 /* ---- small helpers ----------------------------------------------------- */
+
+long long config_duration(const char *s)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || v < 0 || errno != 0 || !isdigit((unsigned char)*s))
+		return -1;
+	long long unit = 1;
+	if (*end == 'm')
+		unit = 60;
+	else if (*end == 'h')
+		unit = 3600;
+	else if (*end == 'd')
+		unit = 86400;
+	else if (*end == 'w')
+		unit = 7 * 86400;
+	else if (*end != 's' && *end != '\0')
+		return -1;
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	return v > (1LL << 40) ? -1 : v * unit;
+}
 
 static char *xstrdup(const char *s)
 {
@@ -407,6 +434,16 @@ static int set_value(struct loader *L, const struct key *k, const char *v, int l
 			*(int *)field = (int)n;
 		else
 			*(size_t *)field = (size_t)n;
+		return 0;
+	}
+	case K_DUR: {
+		long long n = config_duration(v);
+		if (n < 0 || n < k->min || n > k->max) {
+			err(L, line, "%s: expected a duration such as 90s, 30m, 4h or 2d (0 to %lld seconds), found \"%s\"",
+			    k->name, k->max, v);
+			return -1;
+		}
+		*(int *)field = (int)n;
 		return 0;
 	}
 	case K_DEC: {

@@ -126,6 +126,7 @@ struct config {
 	size_t max_mime_parts, max_mime_depth;
 	unsigned pcre2_match_limit, pcre2_depth_limit;
 	int lease_seconds, max_failures;
+	int claim_timeout;          /* [queues] seconds; 0: claims never expire */
 	struct cfg_mailbox *mailboxes; size_t n_mailboxes;
 	struct cfg_drop *drops; size_t n_drops;
 	struct cfg_outbox outbox;
@@ -155,6 +156,8 @@ const struct cfg_stage *config_stage(const struct config *c, const char *stage);
 void config_print_keys(void *file);
 /* The same as a man page, ordergw.conf(5). */
 void config_print_man(void *file);
+/* "90", "90s", "30m", "2h", "3d", "1w" in seconds; -1 when not one. */
+long long config_duration(const char *s);
 /* Shell-style match of an address or file name against a pattern with '*'. */
 bool config_glob(const char *pattern, const char *s);
 

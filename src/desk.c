@@ -147,16 +147,17 @@ int desk_json_set(void *root_v, const char *assignment, const char **error_r)
 
 /* ---- common steps --------------------------------------------------------------- */
 
-/* The exception and who holds it (e->claimed_by). */
+/* The exception and its claim (a claim older than [queues] claim_timeout
+ * has expired: it keeps no one out). */
 struct desk_exception {
 	struct store_exception_row row;
-	char *claimed_by;
+	struct store_claim claim;
 };
 
-static int get_exception(struct store *st, int64_t id, struct desk_exception *e)
+static int get_exception(struct store *st, const struct config *cfg, int64_t id, struct desk_exception *e)
 {
 	int rc = store_exception_get(st, id, &e->row);
-	if (rc == 1 && store_exception_claimed_by(st, id, &e->claimed_by) < 0)
+	if (rc == 1 && store_exception_claim_get(st, id, cfg->claim_timeout, &e->claim) < 0)
 		rc = -1;
 	return rc;
 }
@@ -164,17 +165,29 @@ static int get_exception(struct store *st, int64_t id, struct desk_exception *e)
 static void desk_exception_clear(struct desk_exception *e)
 {
 	store_exception_row_clear(&e->row);
-	free(e->claimed_by);
-	e->claimed_by = NULL;
+	store_claim_clear(&e->claim);
 }
 
-/* BEGIN, and the exception must exist, be open, and not be held by another. */
-static int open_exception(struct store *st, int64_t id, const char *user, struct desk_exception *e,
-			  char *msg, size_t msglen)
+/* Someone else's expired claim ends; the audit says whose it was. */
+static int take_over(struct store *st, int64_t id, const char *user, const struct store_claim *c,
+		     const char *action)
+{
+	char d[400];
+	snprintf(d, sizeof(d), "the expired claim of %s (since %s, claim_timeout) %s by %s", c->by,
+		 c->since ? c->since : "?", action, user);
+	if (store_exception_release(st, id) < 0 || store_audit(st, user, "exception", id, "claim expired", d) < 0)
+		return -1;
+	return 0;
+}
+
+/* BEGIN, and the exception must exist, be open, and not be held by another;
+ * another's expired claim is taken over. */
+static int open_exception(struct store *st, const struct config *cfg, int64_t id, const char *user,
+			  struct desk_exception *e, char *msg, size_t msglen)
 {
 	if (store_begin(st) < 0)
 		return -1;
-	int rc = get_exception(st, id, e);
+	int rc = get_exception(st, cfg, id, e);
 	if (rc < 0)
 		return -1;
 	if (rc == 0) {
@@ -185,12 +198,14 @@ static int open_exception(struct store *st, int64_t id, const char *user, struct
 		snprintf(msg, msglen, "exception %lld is %s, not open", (long long)id, e->row.state);
 		return DESK_REFUSED;
 	}
-	if (e->claimed_by != NULL && strcmp(e->claimed_by, user) != 0) {
-		snprintf(msg, msglen, "exception %lld is claimed by %s; ask them, or they release it "
-			 "(ordergw exceptions release %lld)", (long long)id, e->claimed_by, (long long)id);
-		return DESK_CLAIMED;
-	}
-	return 0;
+	if (e->claim.by == NULL || strcmp(e->claim.by, user) == 0)
+		return 0;
+	if (e->claim.expired)
+		return take_over(st, id, user, &e->claim, "taken over");
+	snprintf(msg, msglen, "exception %lld is claimed by %s since %s; ask them, or they release it "
+		 "(ordergw exceptions release %lld)", (long long)id, e->claim.by,
+		 e->claim.since ? e->claim.since : "?", (long long)id);
+	return DESK_CLAIMED;
 }
 
 /* Commit, or on any result but 0 roll back; store errors into msg. */
@@ -205,44 +220,51 @@ static int finish(struct store *st, int rc, char *msg, size_t msglen)
 	return rc;
 }
 
-int desk_claim(struct store *st, int64_t id, const char *user, char *msg, size_t msglen)
+int desk_claim(struct store *st, const struct config *cfg, int64_t id, const char *user, char *msg, size_t msglen)
 {
 	struct desk_exception e = { 0 };
 	char *holder = NULL;
-	int rc = open_exception(st, id, user, &e, msg, msglen);
+	int rc = open_exception(st, cfg, id, user, &e, msg, msglen);
 	if (rc == 0 && (rc = store_exception_claim(st, id, user, &holder)) == 1) {
 		snprintf(msg, msglen, "exception %lld is claimed by %s", (long long)id, holder ? holder : "?");
 		rc = DESK_CLAIMED;
 	}
 	if (rc == 0 && (rc = store_audit(st, user, "exception", id, "claimed", user)) == 0)
-		snprintf(msg, msglen, "exception %lld claimed by %s", (long long)id, user);
+		snprintf(msg, msglen, "exception %lld claimed by %s%s%s%s", (long long)id, user,
+			 e.claim.expired ? " (the claim of " : "", e.claim.expired ? e.claim.by : "",
+			 e.claim.expired ? " had expired)" : "");
 	free(holder);
 	desk_exception_clear(&e);
 	return finish(st, rc, msg, msglen);
 }
 
-int desk_release(struct store *st, int64_t id, const char *user, bool force, char *msg, size_t msglen)
+int desk_release(struct store *st, const struct config *cfg, int64_t id, const char *user, bool force,
+		 char *msg, size_t msglen)
 {
 	struct desk_exception e = { 0 };
-	int rc = store_begin(st) < 0 ? -1 : get_exception(st, id, &e);
+	int rc = store_begin(st) < 0 ? -1 : get_exception(st, cfg, id, &e);
+	const struct store_claim *c = &e.claim;
 	if (rc == 0) {
 		snprintf(msg, msglen, "no exception %lld", (long long)id);
 		rc = DESK_NOT_FOUND;
 	} else if (rc == 1) {
 		rc = 0;
-		if (e.claimed_by == NULL) {
+		bool theirs = c->by != NULL && strcmp(c->by, user) != 0;
+		if (c->by == NULL) {
 			snprintf(msg, msglen, "exception %lld is not claimed", (long long)id);
-		} else if (strcmp(e.claimed_by, user) != 0 && !force) {
+		} else if (theirs && !force && !c->expired) {
 			snprintf(msg, msglen, "exception %lld is claimed by %s, not by %s (--force releases it anyway)",
-				 (long long)id, e.claimed_by, user);
+				 (long long)id, c->by, user);
 			rc = DESK_CLAIMED;
 		} else {
 			char d[300];
-			snprintf(d, sizeof(d), "%s%s", strcmp(e.claimed_by, user) != 0 ? "forced; was claimed by " : "",
-				 strcmp(e.claimed_by, user) != 0 ? e.claimed_by : "");
-			if (store_exception_release(st, id) < 0 || store_audit(st, user, "exception", id, "released", d) < 0)
+			snprintf(d, sizeof(d), "%s%s", theirs ? "forced; was claimed by " : "", theirs ? c->by : "");
+			if (theirs && c->expired)
+				rc = take_over(st, id, user, c, "released");
+			else if (store_exception_release(st, id) < 0 ||
+				 store_audit(st, user, "exception", id, "released", d) < 0)
 				rc = -1;
-			else
+			if (rc == 0)
 				snprintf(msg, msglen, "exception %lld released", (long long)id);
 		}
 	}
@@ -311,7 +333,7 @@ int desk_set(struct store *st, const struct config *cfg, int64_t id, const char 
 	json_object *root = NULL;
 	struct buf rec;
 	buf_init(&rec, cfg->max_order_bytes);
-	int rc = open_exception(st, id, user, &e, msg, msglen);
+	int rc = open_exception(st, cfg, id, user, &e, msg, msglen);
 	if (rc == 0)
 		rc = load_order(st, cfg, &e, &row, &a, &o, msg, msglen);
 	if (rc != 0)
@@ -381,7 +403,7 @@ int desk_accept(struct store *st, const struct config *cfg, int64_t id, const ch
 	struct arena *a = NULL;
 	struct order *o = NULL;
 	struct acceptance ac = { 0 };
-	int rc = open_exception(st, id, user, &e, msg, msglen);
+	int rc = open_exception(st, cfg, id, user, &e, msg, msglen);
 	if (rc == 0)
 		rc = load_order(st, cfg, &e, &row, &a, &o, msg, msglen);
 	if (rc != 0)
@@ -473,7 +495,7 @@ int desk_reject(struct store *st, const struct config *cfg, int64_t id, const ch
 		const char *reason, char *msg, size_t msglen)
 {
 	struct desk_exception e = { 0 };
-	int rc = open_exception(st, id, user, &e, msg, msglen);
+	int rc = open_exception(st, cfg, id, user, &e, msg, msglen);
 	if (rc != 0)
 		goto out;
 	if (store_exception_close(st, id, "rejected") < 0 ||
@@ -508,7 +530,7 @@ int desk_reprocess(struct store *st, const struct config *cfg, int64_t id, const
 		   char *msg, size_t msglen)
 {
 	struct desk_exception e = { 0 };
-	int rc = open_exception(st, id, user, &e, msg, msglen);
+	int rc = open_exception(st, cfg, id, user, &e, msg, msglen);
 	if (rc == 0 && (store_audit(st, user, "exception", id, "reprocess", "the document is parsed again") < 0 ||
 			store_document_supersede(st, e.row.document_id) < 0 ||
 			store_doc_set_pending(st, e.row.document_id) < 0 ||

@@ -4,7 +4,9 @@
  * Every action runs in one transaction with its audit line (who, when,
  * what), so `orders show` tells an order's whole story.  An exception
  * claimed by one person refuses set, accept, reject and reprocess from
- * everyone else.  Results: 0 done (msg says what happened), -1 store
+ * everyone else, until the claim is [queues] claim_timeout old: then the
+ * next person's action takes it over (audited as "claim expired", naming
+ * whose claim it was).  Results: 0 done (msg says what happened), -1 store
  * error, or one of the refusals below with msg saying why. */
 #ifndef ORDERGW_DESK_H
 #define ORDERGW_DESK_H
@@ -17,9 +19,12 @@ struct store;
 
 enum { DESK_REFUSED = 1, DESK_NOT_FOUND = 2, DESK_CLAIMED = 3 };
 
-int desk_claim(struct store *st, int64_t id, const char *user, char *msg, size_t msglen);
-/* force: release someone else's claim (a supervisor). */
-int desk_release(struct store *st, int64_t id, const char *user, bool force, char *msg, size_t msglen);
+/* Claiming again renews one's own claim. */
+int desk_claim(struct store *st, const struct config *cfg, int64_t id, const char *user, char *msg, size_t msglen);
+/* force: release someone else's live claim (a supervisor); an expired one
+ * needs no force. */
+int desk_release(struct store *st, const struct config *cfg, int64_t id, const char *user, bool force,
+		 char *msg, size_t msglen);
 /* Edit the stored record by JSON path ("lines[2].quantity=500",
  * "incoterms.code=FOB", "x=null"), validate it again at once and store the
  * new problems.  Lines count from 0, as in PROBLEM fields. */

@@ -62,4 +62,7 @@
 #define OG_X12_MAX_SEGMENT_BYTES       (1u << 20)   /* a segment that needs cleaning (CR/LF inside) */
 #define OG_X12_MAX_ACK_SETS            200000u  /* sets remembered per file for the 997 */
 
+/* A process that runs the pipeline on untrusted input (pipeline_confine). */
+#define OG_PIPELINE_MAX_ADDRESS_SPACE  (4ull << 30)  /* bytes of address space (RLIMIT_AS) */
+
 #endif

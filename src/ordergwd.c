@@ -18,15 +18,12 @@
 #include "pipeline.h"
 #include "sender.h"
 #include "store.h"
-#include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <time.h>
@@ -187,24 +184,6 @@ static void sleep_interruptible(int seconds)
 	}
 }
 
-static void limit_untrusted(void)
-{
-	/* Parsing hostile input: cap memory and CPU time per process, and give
-	 * up the network when the kernel allows an empty network namespace. */
-#if defined(__SANITIZE_ADDRESS__)
-	/* AddressSanitizer reserves terabytes of address space for its shadow
-	 * memory: under RLIMIT_AS the worker died at start-up ("Failed to
-	 * mmap") and was restarted for ever in a --enable-sanitizers build. */
-#else
-	struct rlimit as = { 4ul << 30, 4ul << 30 };
-	setrlimit(RLIMIT_AS, &as);
-#endif
-	struct rlimit core = { 0, 0 };
-	setrlimit(RLIMIT_CORE, &core);
-	if (unshare(CLONE_NEWNET) < 0)
-		log_debug("pipeline: no private network namespace (%s); continuing", strerror(errno));
-}
-
 static _Noreturn void worker_main(const struct config *cfg, struct worker *w)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -214,7 +193,7 @@ static _Noreturn void worker_main(const struct config *cfg, struct worker *w)
 	signal(SIGINT, on_term);
 	signal(SIGHUP, SIG_IGN);
 	if (w->role == ROLE_PIPELINE)
-		limit_untrusted();
+		pipeline_confine();   /* parsing hostile input */
 	struct store *st;
 	if (open_store(cfg, &st) < 0)
 		_exit(EX_TEMPFAIL);

@@ -21,10 +21,14 @@
 #include "ediresp.h"
 #include "text.h"
 #include "store.h"
+#include "limits.h"
+#include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 struct doc_run {
 	const struct config *cfg;
@@ -54,6 +58,17 @@ static void fail(struct doc_run *r, const char *what)
 	if (!r->failed)
 		snprintf(r->error, sizeof(r->error), "%s", what);
 	r->failed = true;
+}
+
+/* The document's audit line: like any other row, one that cannot be written
+ * fails the document (its savepoint is rolled back and it is tried again). */
+static int audit(struct doc_run *r, const char *entity, int64_t id, const char *action, const char *detail)
+{
+	if (store_audit(r->st, "ordergw", entity, id, action, detail) < 0) {
+		fail(r, store_error(r->st));
+		return -1;
+	}
+	return 0;
 }
 
 static void outcome_add(struct doc_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -108,8 +123,8 @@ static void find_clarification(struct doc_run *r, const struct extract_mail *mai
 	if (store_exception_get(r->st, eid, &ex) <= 0 || ex.order_id == 0 || r->mail_partner == NULL ||
 	    ex.partner_id == NULL || strcmp(ex.partner_id, r->mail_partner->id) != 0) {
 		if (ex.id != 0)
-			store_audit(r->st, "ordergw", "exception", ex.id, "reply ignored",
-				    "a message quoting this clarification came from another sender");
+			audit(r, "exception", ex.id, "reply ignored",
+			      "a message quoting this clarification came from another sender");
 		store_exception_row_clear(&ex);
 		return;
 	}
@@ -255,9 +270,8 @@ static int record_exception(struct doc_run *r, struct order *o, const struct cfg
 		.diagnostics = diags_json, .sender = r->is_email ? r->mail.from_addr : NULL,
 		.token = clarify ? token : NULL,
 	};
-	if (store_exception_add(r->st, &e, &eid) < 0)
+	if (store_exception_add(r->st, &e, &eid) < 0 || audit(r, "exception", eid, "raised", summary) < 0)
 		return -1;
-	store_audit(r->st, "ordergw", "exception", eid, "raised", summary);
 	r->exceptions++;
 	r->stats->exceptions++;
 	if (clarify) {
@@ -276,7 +290,8 @@ static int record_exception(struct doc_run *r, struct order *o, const struct cfg
 		if (nq > 0) {
 			/* A bad address or template must not hold up the order itself. */
 			log_warnx("exception %lld: no clarification sent: %s", (long long)eid, err);
-			store_audit(r->st, "ordergw", "exception", eid, "no clarification sent", err);
+			if (audit(r, "exception", eid, "no clarification sent", err) < 0)
+				return -1;
 		} else {
 			r->stats->messages++;
 		}
@@ -296,6 +311,8 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 	char *summary = NULL;
 	int ret = -1;
 
+	if (r->failed)
+		return -1;   /* the document is rolled back: nothing more to decide */
 	if (r->reply_order != NULL && !(o->po_number && r->reply_order->po_number &&
 					 strcmp(o->po_number, r->reply_order->po_number) != 0 && o->n_lines > 0)) {
 		/* The answer completes the pending order; a different PO with its
@@ -360,11 +377,13 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 		/* An identical resend: nothing new is created. */
 		char d[128];
 		snprintf(d, sizeof(d), "identical to order %lld (PO %s)", (long long)prev.id, o->po_number);
-		store_audit(st, "ordergw", "order", prev.id, "duplicate received", d);
-		outcome_add(r, "duplicate of order %lld", (long long)prev.id);
+		int64_t prev_id = prev.id;
+		store_order_row_clear(&prev);
+		if (audit(r, "order", prev_id, "duplicate received", d) < 0)
+			goto store_fail;
+		outcome_add(r, "duplicate of order %lld", (long long)prev_id);
 		r->duplicates++;
 		r->stats->duplicates++;
-		store_order_row_clear(&prev);
 		ret = 0;
 		goto out;
 	}
@@ -384,7 +403,8 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 		on.status = "exception";
 		if (store_order_add(st, &on, &oid) < 0)
 			goto store_fail;
-		store_audit(st, "ordergw", "order", oid, "received", dt);
+		if (audit(r, "order", oid, "received", dt) < 0)
+			goto store_fail;
 		summary = summary_of(o, p, NULL, lead);
 		if (record_exception(r, o, p, oid, reason, problems, summary, dj.data) < 0)
 			goto store_fail;
@@ -404,7 +424,8 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 			goto store_fail;
 		char d[300];
 		snprintf(d, sizeof(d), "complete; queued for %s (%s)", stage, rule);
-		store_audit(st, "ordergw", "order", oid, "accepted", d);
+		if (audit(r, "order", oid, "accepted", d) < 0)
+			goto store_fail;
 		if (stagequeue_enter(st, r->cfg, oid, stage, "ordergw", rec.data, o, NULL) < 0)
 			goto store_fail;
 		const char *to = recipient_for(r, p);
@@ -422,10 +443,11 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 				goto store_fail;
 			if (nq > 0) {
 				log_warnx("order %lld: no %s sent: %s", (long long)oid, notify_kind_names[k], err);
-				store_audit(st, "ordergw", "order", oid, "no confirmation sent", err);
-			}
-			else
+				if (audit(r, "order", oid, "no confirmation sent", err) < 0)
+					goto store_fail;
+			} else {
 				r->stats->messages++;
+			}
 		}
 		/* Routed past review: confirmed now, in the partner's own syntax too. */
 		if (strcmp(stage, "review") != 0 && ediresp_business(r->cfg, st, oid, true, NULL) < 0)
@@ -437,7 +459,8 @@ static int emit_order(void *ctx, struct order *o, struct diags *od)
 		on.status = "exception";
 		if (store_order_add(st, &on, &oid) < 0)
 			goto store_fail;
-		store_audit(st, "ordergw", "order", oid, "held", cr.status);
+		if (audit(r, "order", oid, "held", cr.status) < 0)
+			goto store_fail;
 		summary = summary_of(o, p, problems, strcmp(cr.status, "invalid") == 0 ? "Invalid order" : "Incomplete order");
 		if (record_exception(r, o, p, oid, cr.status, problems, summary, dj.data) < 0)
 			goto store_fail;
@@ -483,8 +506,9 @@ static void finish_reply(struct doc_run *r, struct diags *d)
 	char detail[1024];
 	snprintf(detail, sizeof(detail), "answer %s from %s: %s", r->mail.message_id ? r->mail.message_id : "",
 		 r->mail.from_addr ? r->mail.from_addr : "", r->reply_changed.len ? r->reply_changed.data : "nothing usable");
-	store_audit(st, "ordergw", "exception", eid, "customer answered", detail);
-	store_audit(st, "ordergw", "order", oid, "customer answered", detail);
+	if (audit(r, "exception", eid, "customer answered", detail) < 0 ||
+	    audit(r, "order", oid, "customer answered", detail) < 0)
+		return;
 	struct acceptance cr;
 	struct buf rec;
 	buf_init(&rec, 256u << 20);
@@ -504,8 +528,8 @@ static void finish_reply(struct doc_run *r, struct diags *d)
 		if (store_order_update(st, oid, "accepted", stage, rec.data, problems_s, hash) < 0 ||
 		    store_order_route(st, oid, NULL, NULL, rule) < 0 ||
 		    store_exception_close(st, eid, "resolved") < 0 ||
-		    store_audit(st, "ordergw", "exception", eid, "resolved", "completed by the customer's answer") < 0 ||
-		    store_audit(st, "ordergw", "order", oid, "accepted", stage) < 0 ||
+		    audit(r, "exception", eid, "resolved", "completed by the customer's answer") < 0 ||
+		    audit(r, "order", oid, "accepted", stage) < 0 ||
 		    stagequeue_enter(st, r->cfg, oid, stage, "ordergw", rec.data, o, NULL) < 0 ||
 		    (strcmp(stage, "review") != 0 && ediresp_business(r->cfg, st, oid, true, NULL) < 0)) {
 			fail(r, store_error(st));
@@ -556,7 +580,8 @@ static void finish_reply(struct doc_run *r, struct diags *d)
 			log_warnx("exception %lld: no follow-up sent: %s", (long long)eid, err);
 		else
 			r->stats->messages++;
-		store_audit(st, "ordergw", "exception", eid, "follow-up", "asked again for what is still missing");
+		if (audit(r, "exception", eid, "follow-up", "asked again for what is still missing") < 0)
+			goto out;
 		outcome_add(r, "answer to %s: order %lld still incomplete", r->reply_exc.token ? r->reply_exc.token : "",
 			    (long long)oid);
 	}
@@ -585,9 +610,9 @@ static int document_exception(struct doc_run *r, const char *reason, const char 
 
 /* One document.  batched: the caller holds a transaction and this document
  * is a savepoint in it (undone alone on failure); otherwise it is a
- * transaction of its own. */
+ * transaction of its own.  On failure *why says what went wrong. */
 static int process(const struct config *cfg, struct store *st, struct store_doc *doc,
-		   struct pipeline_stats *stats, bool batched)
+		   struct pipeline_stats *stats, bool batched, char why[512])
 {
 	struct doc_run r = { .cfg = cfg, .st = st, .doc = doc, .stats = stats };
 	buf_init(&r.outcome, 8192);
@@ -598,10 +623,12 @@ static int process(const struct config *cfg, struct store *st, struct store_doc 
 	int ret = -1;
 
 	if ((batched ? store_savepoint(st) : store_begin(st)) < 0) {
-		log_warnx("document %lld: %s", (long long)doc->id, store_error(st));
+		fail(&r, store_error(st));
+		log_warnx("document %lld: %s", (long long)doc->id, r.error);
 		goto out;
 	}
-	store_audit(st, "ordergw", "document", doc->id, "processing", doc->source_key);
+	if (audit(&r, "document", doc->id, "processing", doc->source_key) < 0)
+		goto rollback;
 	if (doc->truncated) {
 		char s[256];
 		snprintf(s, sizeof(s), "Message over the size limit of %zu bytes (max_message_bytes); "
@@ -671,7 +698,7 @@ static int process(const struct config *cfg, struct store *st, struct store_doc 
 finish:
 	if (store_doc_done(st, doc->id, r.outcome.data ? r.outcome.data : "", r.is_email ? r.mail.message_id : NULL,
 			   r.is_email ? r.mail.from_addr : NULL, r.is_email ? r.mail.subject : NULL) < 0 ||
-	    store_audit(st, "ordergw", "document", doc->id, "processed", r.outcome.data) < 0 ||
+	    audit(&r, "document", doc->id, "processed", r.outcome.data) < 0 ||
 	    (batched ? store_release(st) : store_commit(st)) < 0) {
 		fail(&r, store_error(st));
 		goto rollback;
@@ -687,6 +714,8 @@ rollback:
 	log_warnx("document %lld: processing failed: %s", (long long)doc->id, r.error);
 	ret = -1;
 out:
+	if (ret < 0)
+		snprintf(why, 512, "%s", r.failed ? r.error : "the store refused the result");
 	if (r.have_mail || r.is_email)
 		extract_mail_free(&r.mail);
 	store_exception_row_clear(&r.reply_exc);
@@ -727,9 +756,34 @@ int pipeline_process_id(const struct config *cfg, struct store *st, int64_t doc_
 	int rc = store_doc_get(st, doc_id, &doc);
 	if (rc <= 0)
 		return -1;
-	rc = process(cfg, st, &doc, stats, false);
+	char why[512];
+	rc = process(cfg, st, &doc, stats, false, why);
 	store_doc_clear(&doc);
 	return rc;
+}
+
+void pipeline_confine(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	/* AddressSanitizer reserves terabytes of address space for its shadow
+	 * memory: under RLIMIT_AS the worker died at start-up ("Failed to
+	 * mmap") and was restarted for ever in a --enable-sanitizers build. */
+#else
+	struct rlimit as;
+	if (getrlimit(RLIMIT_AS, &as) < 0)
+		as.rlim_max = RLIM_INFINITY;
+	as.rlim_cur = OG_PIPELINE_MAX_ADDRESS_SPACE;
+	if (as.rlim_max != RLIM_INFINITY && as.rlim_max < as.rlim_cur)
+		as.rlim_cur = as.rlim_max;   /* already lower: keep it */
+	as.rlim_max = as.rlim_cur;
+	if (setrlimit(RLIMIT_AS, &as) < 0)
+		log_warnx("pipeline: cannot limit the address space: %s", strerror(errno));
+#endif
+	struct rlimit core = { 0, 0 };
+	if (setrlimit(RLIMIT_CORE, &core) < 0)
+		log_warnx("pipeline: cannot turn off core dumps: %s", strerror(errno));
+	if (unshare(CLONE_NEWNET) < 0)
+		log_debug("pipeline: no private network namespace (%s); continuing", strerror(errno));
 }
 
 /* Documents per COMMIT: an fsync per document would bound intake at a few
@@ -758,10 +812,11 @@ int pipeline_run(const struct config *cfg, struct store *st, size_t max, struct 
 				break;
 			}
 			last = doc.id;
-			if (process(cfg, st, &doc, &bs, true) < 0) {
+			char why[512];
+			if (process(cfg, st, &doc, &bs, true, why) < 0) {
 				/* Once more, then set it aside. */
-				if (process(cfg, st, &doc, &bs, true) < 0 &&
-				    quarantine(st, &doc, "the store refused the result", true) < 0) {
+				if (process(cfg, st, &doc, &bs, true, why) < 0 &&
+				    quarantine(st, &doc, why, true) < 0) {
 					store_doc_clear(&doc);
 					store_rollback(st);
 					return -1;

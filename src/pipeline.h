@@ -28,5 +28,11 @@ int pipeline_run(const struct config *cfg, struct store *st, size_t max,
 /* Process one stored document again (exceptions reprocess). */
 int pipeline_process_id(const struct config *cfg, struct store *st, int64_t doc_id,
 			struct pipeline_stats *stats);
+/* The limits of every process that runs the pipeline (the daemon's worker,
+ * `ordergw exceptions reprocess`): address space capped at
+ * OG_PIPELINE_MAX_ADDRESS_SPACE (not under AddressSanitizer, whose shadow
+ * memory needs terabytes), no core dumps, and no network where the kernel
+ * allows an empty network namespace.  For the rest of the process's life. */
+void pipeline_confine(void);
 
 #endif

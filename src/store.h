@@ -208,9 +208,18 @@ int store_order_end(struct store *s, int64_t order_id, const char *status, const
 int store_order_route(struct store *s, int64_t order_id, const char *status, const char *stage,
 		      const char *route_rule);
 
-/* Who holds the exception (*who_r malloc'd, NULL when no one); 0 ok. */
-int store_exception_claimed_by(struct store *s, int64_t id, char **who_r);
-/* 0 claimed (or already ours), 1 someone else holds it (who in *holder_r, freed by caller). */
+/* A claim on an exception: who (NULL when no one), since when, and whether
+ * it has expired: it is at least timeout_seconds old by the store clock
+ * (timeout_seconds 0: claims never expire). */
+struct store_claim {
+	char *by, *since;
+	bool expired;
+};
+void store_claim_clear(struct store_claim *c);
+int store_exception_claim_get(struct store *s, int64_t id, long long timeout_seconds, struct store_claim *c);
+/* 0 claimed (or already ours: the claim is renewed from now), 1 someone
+ * else holds it (who in *holder_r, freed by caller).  An expired claim of
+ * someone else must be released first (desk.c does, with its audit line). */
 int store_exception_claim(struct store *s, int64_t id, const char *user, char **holder_r);
 int store_exception_release(struct store *s, int64_t id);
 /* Before a document is processed again: its held orders become "ignored"
@@ -234,8 +243,10 @@ void store_order_contact_clear(struct store_order_contact *c);
 /* Listings: exceptions waiting at least min_age_seconds (0: all), oldest
  * first; queues with item counts and the oldest's age; time through each
  * stage and receipt to acceptance, median and 90th percentile. */
+/* An exception's claimed_by and claimed_at are null when its claim is
+ * older than claim_timeout_seconds (0: claims never expire). */
 json_object *store_desk_exceptions(struct store *s, const char *state, const char *partner,
-				   const char *reason, long long min_age_seconds);
+				   const char *reason, long long min_age_seconds, long long claim_timeout_seconds);
 json_object *store_desk_queue(struct store *s, const char *stage, bool dead);
 json_object *store_desk_queues(struct store *s);
 json_object *store_desk_stage_times(struct store *s, const char *since);

@@ -154,14 +154,37 @@ int store_order_route(struct store *s, int64_t order_id, const char *status, con
 
 /* ---- exceptions --------------------------------------------------------------- */
 
-static void read_text0(sqlite3_stmt *st, void *out) { *(char **)out = store_ct(st, 0); }
+/* SQL: is the claim at column `at` at least timeout seconds old at `now`?
+ * A claim without a time (none before claimed_at was kept) never expires. */
+#define CLAIM_EXPIRED(at, now, timeout) \
+	"(" timeout " > 0 AND julianday(" now ") >= julianday(coalesce(" at ", " now "), '+' || " timeout " || ' seconds'))"
 
-int store_exception_claimed_by(struct store *s, int64_t id, char **who_r)
+void store_claim_clear(struct store_claim *c)
 {
-	*who_r = NULL;
-	sqlite3_stmt *st = store_prep(s, "SELECT claimed_by FROM exceptions WHERE id = ?");
+	free(c->by);
+	free(c->since);
+	memset(c, 0, sizeof(*c));
+}
+
+static void read_claim(sqlite3_stmt *st, void *out)
+{
+	struct store_claim *c = out;
+	c->by = store_ct(st, 0);
+	c->since = store_ct(st, 1);
+	c->expired = c->by != NULL && sqlite3_column_int(st, 2) != 0;
+}
+
+int store_exception_claim_get(struct store *s, int64_t id, long long timeout_seconds, struct store_claim *c)
+{
+	char now[32];
+	memset(c, 0, sizeof(*c));
+	sqlite3_stmt *st = store_prep(s,
+		"SELECT claimed_by, claimed_at, " CLAIM_EXPIRED("claimed_at", "?2", "?3")
+		" FROM exceptions WHERE id = ?1");
 	store_bi(st, 1, id);
-	return one_row(s, st, read_text0, who_r, "exception claim") < 0 ? -1 : 0;
+	store_bt(st, 2, store_now(now));
+	store_bi(st, 3, timeout_seconds);
+	return one_row(s, st, read_claim, c, "exception claim") < 0 ? -1 : 0;
 }
 
 int store_exception_claim(struct store *s, int64_t id, const char *user, char **holder_r)
@@ -169,7 +192,7 @@ int store_exception_claim(struct store *s, int64_t id, const char *user, char **
 	char now[32];
 	*holder_r = NULL;
 	sqlite3_stmt *st = store_prep(s,
-		"UPDATE exceptions SET claimed_by = ?1, claimed_at = CASE WHEN claimed_by IS ?1 THEN claimed_at ELSE ?2 END"
+		"UPDATE exceptions SET claimed_by = ?1, claimed_at = ?2"
 		" WHERE id = ?3 AND (claimed_by IS NULL OR claimed_by = ?1)");
 	store_bt(st, 1, user);
 	store_bt(st, 2, store_now(now));
@@ -178,7 +201,13 @@ int store_exception_claim(struct store *s, int64_t id, const char *user, char **
 		return -1;
 	if (sqlite3_changes(s->db) == 1)
 		return 0;
-	return store_exception_claimed_by(s, id, holder_r) < 0 ? -1 : 1;
+	struct store_claim c;
+	if (store_exception_claim_get(s, id, 0, &c) < 0)
+		return -1;
+	*holder_r = c.by;
+	c.by = NULL;
+	store_claim_clear(&c);
+	return 1;
 }
 
 int store_exception_release(struct store *s, int64_t id)
@@ -286,12 +315,14 @@ static json_object *all_rows(struct store *s, sqlite3_stmt *st)
 }
 
 json_object *store_desk_exceptions(struct store *s, const char *state, const char *partner,
-				   const char *reason, long long min_age_seconds)
+				   const char *reason, long long min_age_seconds, long long claim_timeout_seconds)
 {
 	char now[32];
 	sqlite3_stmt *st = store_prep(s,
 		"SELECT e.id, e.document_id, e.order_id, e.partner_id, e.reason, e.summary, e.state,"
-		" e.claimed_by, e.claimed_at, e.created_at, d.sender, d.subject,"
+		" CASE WHEN NOT " CLAIM_EXPIRED("e.claimed_at", "?5", "?6") " THEN e.claimed_by END AS claimed_by,"
+		" CASE WHEN NOT " CLAIM_EXPIRED("e.claimed_at", "?5", "?6") " THEN e.claimed_at END AS claimed_at,"
+		" e.created_at, d.sender, d.subject,"
 		" CAST((julianday(?5) - julianday(e.created_at)) * 86400 AS INTEGER) AS waiting_seconds"
 		" FROM exceptions e JOIN documents d ON d.id = e.document_id"
 		" WHERE (?1 IS NULL OR e.state = ?1) AND (?2 IS NULL OR e.partner_id = ?2)"
@@ -303,6 +334,7 @@ json_object *store_desk_exceptions(struct store *s, const char *state, const cha
 	store_bt(st, 3, reason);
 	store_bi(st, 4, min_age_seconds);
 	store_bt(st, 5, store_now(now));
+	store_bi(st, 6, claim_timeout_seconds);
 	return all_rows(s, st);
 }
 

@@ -7,6 +7,7 @@ depend on which parsers are built; everything after that goes through the
 command line.  The clock is faked with ORDERGW_NOW, so ages, leases and
 percentiles are exact.  Covered: exceptions list/show/save/set/claim/
 release/accept/reject/reprocess and the audit trail in `orders show`;
+claims that expire after [queues] claim_timeout and their takeover;
 routing rules; queue take/done/fail, lease expiry, dead letters, customer
 messages at stage changes; 8 concurrent consumers over 200 items; the
 webhook (fails twice, then accepted; signature checked); stats."""
@@ -142,7 +143,88 @@ def audit(st, entity, eid):
         "SELECT actor, action, detail FROM audit WHERE entity = ? AND entity_id = ? ORDER BY id", entity, eid)]
 
 
+def claim_timeouts():
+    """[queues] claim_timeout: a claim that old keeps no one out any more."""
+    st = ogtest.State(ogtest.BASE_CONFIG + "\n[queues]\nclaim_timeout = 30m\n")
+
+    def cli(*args, user="alice", want=0, when=T0):
+        return st.cli("--user", user, *args, want=want, env={"ORDERGW_NOW": when})
+
+    def rc_of(*args, user="alice", when=T0):
+        return st.cli("--user", user, *args, want=None, parse=False, env={"ORDERGW_NOW": when}).returncode
+
+    def claims(when):
+        return [(r["id"], r["claimed_by"], r["claimed_at"]) for r in cli("exceptions", "list", when=when)]
+
+    try:
+        keys = subprocess.run([ogtest.ORDERGW, "check-config", "--keys"], capture_output=True).stdout.decode()
+        check("claim_timeout" in keys and "[default: 4h]" in keys, "check-config --keys documents claim_timeout")
+        bad = ogtest.State(ogtest.BASE_CONFIG + "\n[queues]\nclaim_timeout = soon\n")
+        p = subprocess.run([ogtest.ORDERGW, "-c", bad.conf, "check-config"], capture_output=True)
+        bad.close()
+        check_eq(p.returncode, 78, "a bad claim_timeout is a configuration error")
+        check("claim_timeout: expected a duration" in p.stderr.decode(), p.stderr.decode())
+
+        cli("stats")   # creates the store
+        db = st.db()
+        e1, o1, _, _ = seed_exception(db, "PO-CL1", at(-60))
+        e2, _, _, _ = seed_exception(db, "PO-CL2", at(-60))
+        db.close()
+
+        cli("exceptions", "claim", str(e1))
+        check_eq(claims(at(29)), [(e1, "alice", T0), (e2, None, None)], "list: who holds a live claim, since when")
+        text = subprocess.run([ogtest.ORDERGW, "-c", st.conf, "exceptions", "list"], capture_output=True,
+                              env=dict(os.environ, ORDERGW_NOW=at(29))).stdout.decode()
+        check("alice      2027-01-11 09:00" in text, "list as a table: claimed by, since: " + text)
+        check_eq(rc_of("exceptions", "set", str(e1), "lines[0].quantity=200", user="bob", when=at(29)), 77,
+                 "a claim 29 minutes old keeps bob out")
+        check_eq(rc_of("exceptions", "claim", str(e1), user="bob", when=at(29)), 77, "bob cannot claim it yet")
+        check_eq(claims(at(30)), [(e1, None, None), (e2, None, None)], "list: at 30 minutes the claim has expired")
+        check_eq(cli("exceptions", "show", str(e1), when=at(30))["claimed_by"], None, "show: expired is not claimed")
+        out = cli("exceptions", "set", str(e1), "lines[0].quantity=200", user="bob", when=at(31))
+        check("order %d is now" % o1 in out["message"], "bob's set goes through: " + out["message"])
+        check_eq(audit(st, "exception", e1)[-3:-1],
+                 [("alice", "claimed", "alice"),
+                  ("bob", "claim expired", "the expired claim of alice (since %s, claim_timeout) taken over by bob"
+                   % T0)], "the takeover is audited with whose claim it was")
+        check_eq(st.query("SELECT claimed_by FROM exceptions WHERE id = ?", e1)[0][0], None, "alice's claim is gone")
+
+        # Claiming again renews a claim; the next claim after it expires names the old holder.
+        cli("exceptions", "claim", str(e2), when=at(0))
+        cli("exceptions", "claim", str(e2), when=at(20))
+        check_eq(rc_of("exceptions", "claim", str(e2), user="bob", when=at(40)), 77, "renewed at 20 min: still alice's")
+        check_eq(claims(at(40))[1], (e2, "alice", at(20)), "list: the renewed claim's time")
+        out = cli("exceptions", "claim", str(e2), user="bob", when=at(50))
+        check("claimed by bob (the claim of alice had expired)" in out["message"], "bob takes it: " + out["message"])
+        check_eq(claims(at(50))[1], (e2, "bob", at(50)), "list: bob's claim")
+        check_eq(audit(st, "exception", e2)[-2:],
+                 [("bob", "claim expired", "the expired claim of alice (since %s, claim_timeout) taken over by bob"
+                   % at(20)), ("bob", "claimed", "bob")], "claim over an expired claim: audited")
+
+        # release of an expired claim needs no --force
+        cli("exceptions", "claim", str(e1), when=at(60))
+        check_eq(rc_of("exceptions", "release", str(e1), user="bob", when=at(89)), 77, "a live claim needs --force")
+        cli("exceptions", "release", str(e1), user="bob", when=at(90))
+        check_eq(audit(st, "exception", e1)[-1],
+                 ("bob", "claim expired", "the expired claim of alice (since %s, claim_timeout) released by bob"
+                  % at(60)), "release of an expired claim: audited")
+
+        # claim_timeout = 0: claims never expire
+        with open(st.conf) as f:
+            conf = f.read()
+        with open(st.conf, "w") as f:
+            f.write(conf.replace("claim_timeout = 30m", "claim_timeout = 0"))
+        cli("exceptions", "claim", str(e1), when=at(100))
+        check_eq(rc_of("exceptions", "reject", str(e1), "--reason", "x", user="bob", when="2028-01-11T09:00:00.000Z"),
+                 77, "claim_timeout = 0: a year later the claim still holds")
+    except ogtest.Failure as e:
+        check(False, str(e))
+    finally:
+        st.close()
+
+
 def main():
+    claim_timeouts()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     st = ogtest.State(config(srv.server_address[1]))
