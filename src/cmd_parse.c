@@ -110,6 +110,19 @@ static int adopt_order(void *ctx, struct order *o, struct diags *od, struct aren
 	return recwriter_adopt(pp->writer, o, arena);
 }
 
+/* ORDERGW_PARSE_THREADS=1 always, =0 never; unset: when a CPU is idle
+ * (the load average below the CPUs less one).  On a busy machine the
+ * second thread costs more than it overlaps (measured: bench/README.md). */
+static bool want_writer_thread(void)
+{
+	const char *e = getenv("ORDERGW_PARSE_THREADS");
+	if (e != NULL && (strcmp(e, "0") == 0 || strcmp(e, "1") == 0))
+		return e[0] == '1';
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	double load;
+	return ncpu > 1 && getloadavg(&load, 1) == 1 && load < (double)(ncpu - 1);
+}
+
 static int run(struct cli *cli, int argc, char **argv, bool check)
 {
 	cli_flag(cli, &argc, argv, "--json");
@@ -153,8 +166,8 @@ static int run(struct cli *cli, int argc, char **argv, bool check)
 	po.emit = print_order;
 	po.ctx = &pp;
 	/* A large interchange: its JSON is written on a second thread while
-	 * the parser reads on (when there is a second CPU to run it). */
-	if (len >= OG_PARSE_THREAD_BYTES && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+	 * the parser reads on (when there is an idle CPU to run it). */
+	if (len >= OG_PARSE_THREAD_BYTES && want_writer_thread()) {
 		po.adopt = adopt_order;
 		pp.writer = recwriter_new(write_order, &pp);
 	}

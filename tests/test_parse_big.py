@@ -2,7 +2,8 @@
 """ordergw parse/check of inputs large enough for the writer thread.
 
 From OG_PARSE_THREAD_BYTES (1 MiB) on, `ordergw parse` hands each order
-to a second thread that writes its JSON (src/recwriter.c).  A file made of
+to a second thread that writes its JSON (src/recwriter.c; forced on here
+with ORDERGW_PARSE_THREADS=1, and off for the comparison with =0).  A file made of
 the same interchange repeated N times must give exactly the orders of the
 single interchange, N times over and in order, whether written by the
 thread (the big file) or on the parser's thread (the small one) — for X12
@@ -25,8 +26,8 @@ CASES = [
 BIG = 1536 * 1024
 
 
-def run(cmd, path):
-    env = dict(os.environ, ORDERGW_TODAY="2027-01-12")
+def run(cmd, path, threads="1"):
+    env = dict(os.environ, ORDERGW_TODAY="2027-01-12", ORDERGW_PARSE_THREADS=threads)
     p = subprocess.run([ORDERGW, cmd, path], capture_output=True, timeout=300, env=env)
     return p.returncode, json.loads(p.stdout.decode("utf-8"))
 
@@ -45,9 +46,10 @@ def main():
             for cmd, key in (("parse", "orders"), ("check", "results")):
                 rc1, small = run(cmd, path)
                 rc2, large = run(cmd, big)
+                rc3, single = run(cmd, big, threads="0")
                 want = small[key] * n
                 got = large[key]
-                ok = rc1 == rc2 and got == want
+                ok = rc1 == rc2 == rc3 and got == want and single[key] == want
                 print("%s %s %s: %d x %d orders, exit %d/%d: %s" % (
                     fmt, cmd, os.path.basename(path), n, len(small[key]), rc1, rc2, "ok" if ok else "DIFFERENT"))
                 if not ok:
