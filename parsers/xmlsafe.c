@@ -21,7 +21,6 @@
 #include <libxml/xmlerror.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define XMLSAFE_MAGIC 0x786d6c73u     /* "xmls" */
