@@ -64,7 +64,7 @@ static const char *phone(struct xmlmap_ctx *c, const xmlNode *ph)
 		return NULL;
 	const char *cc = xmlmap_val(c, tn, "CountryCode"), *area = xmlmap_val(c, tn, "AreaOrCityCode");
 	const char *num = xmlmap_val(c, tn, "Number"), *ext = xmlmap_val(c, tn, "Extension");
-	const char *s = cc ? arena_printf(c->o->arena, "+%s", cc) : NULL;
+	const char *s = cc ? xmlmap_cat(c->o, "+", cc, "") : NULL;
 	s = xmlmap_join(c->o, s, " ", area);
 	s = xmlmap_join(c->o, s, " ", num);
 	if (ext != NULL)
@@ -115,7 +115,7 @@ static void credentials(struct xmlmap_ctx *c, const xmlNode *who, enum order_rol
 		if (p != NULL)
 			party_add_id(c->o, p, xmlmap_scheme(c->o, domain, "ID"), id);
 		if (is_sender && c->o->source.sender == NULL)
-			c->o->source.sender = domain ? arena_printf(c->o->arena, "%s:%s", domain, id) : id;
+			c->o->source.sender = domain ? xmlmap_cat(c->o, domain, ":", id) : id;
 	}
 }
 
@@ -202,7 +202,7 @@ static void terms_of_delivery(struct xmlmap_ctx *c, const xmlNode *tod)
 	const char *place = xmlmap_val(c, addr, "Name");
 	SET(place, xmlmap_val(c, addr, "PostalAddress/City"));
 	if (place != NULL && place_text != NULL)
-		place = arena_printf(o->arena, "%s %s", place_text, place);
+		place = xmlmap_cat(o, place_text, " ", place);
 	else if (place == NULL)
 		place = place_text;
 	if (place == NULL)
@@ -221,7 +221,7 @@ static void payment_terms(struct xmlmap_ctx *c, const xmlNode *orh)
 	for (const xmlNode *pt = xmlmap_get(c, orh, "PaymentTerm"); pt; pt = xmlsafe_again(pt)) {
 		o->has_payment_terms = true;
 		const char *days = xmlmap_attr(c, pt, "payInNumberOfDays");
-		int v = xmlmap_net_days(days ? arena_printf(o->arena, "%s days", days) : NULL);
+		int v = xmlmap_net_days(days ? xmlmap_cat(o, days, " days", "") : NULL);
 		const xmlNode *disc = xmlmap_get(c, pt, "Discount");
 		const char *pct = xmlmap_attr(c, xmlmap_get(c, disc, "DiscountPercent"), "percent");
 		if (disc != NULL && pct != NULL) {
@@ -251,7 +251,7 @@ static void comments(struct xmlmap_ctx *c, const xmlNode *parent, struct order_l
 			const char *url = xmlmap_val(c, at, "URL");
 			if (url == NULL)
 				continue;
-			const char *n = arena_printf(o->arena, "attachment: %s", url);
+			const char *n = xmlmap_cat(o, "attachment: ", url, "");
 			if (l != NULL)
 				line_add_note(o, l, n);
 			else
@@ -370,7 +370,7 @@ static void item_out(struct xmlmap_ctx *c, const xmlNode *io)
 	l->seller_item_id = xmlmap_val(c, id, "SupplierPartID");
 	const char *aux = xmlmap_val(c, id, "SupplierPartAuxiliaryID");
 	if (aux != NULL)
-		line_add_note(o, l, arena_printf(o->arena, "SupplierPartAuxiliaryID: %s", aux));
+		line_add_note(o, l, xmlmap_cat(o, "SupplierPartAuxiliaryID: ", aux, ""));
 	l->buyer_item_id = xmlmap_val(c, id, "BuyerPartID");
 	const xmlNode *det = xmlmap_get(c, io, "ItemDetail");
 	l->unit_price = money(c, xmlmap_get(c, det, "UnitPrice/Money"));
@@ -440,7 +440,10 @@ int cxml_parse(const struct parse_input *in, struct parse_output *out)
 {
 	int ret = -1;
 	xmlDoc *doc = NULL;
-	struct arena *a = NULL;
+	/* The arena first: its chunk then lies below the tree in the heap,
+	 * and freeing both at the end does not give the heap's top back to
+	 * the system between documents (measured: fewer page faults). */
+	struct arena *a = arena_new(in->max_order_bytes ? in->max_order_bytes : OG_MAX_ORDER_BYTES_DEFAULT);
 	if (xmlsafe_read(in->data, in->len, 0, out->diags, &doc) < 0)
 		goto out;
 	const xmlNode *root = xmlDocGetRootElement(doc);
@@ -472,11 +475,11 @@ int cxml_parse(const struct parse_input *in, struct parse_output *out)
 			 "cXML document holds no Request/OrderRequest/OrderRequestHeader, Response or Message");
 		goto out;
 	}
-	a = arena_new(in->max_order_bytes ? in->max_order_bytes : OG_MAX_ORDER_BYTES_DEFAULT);
 	struct order *o = order_new(a);
 	if (o == NULL)
 		goto out;
-	struct xmlmap_ctx c = { .o = o, .d = out->diags };
+	struct xmlsafe_paths paths;
+	struct xmlmap_ctx c = { .o = o, .d = out->diags, .paths = xmlsafe_paths_init(&paths, doc, NULL) };
 	o->format_version = version(&c, doc, root);
 	header(&c, root, request, orh);
 	for (const xmlNode *io = xmlmap_get(&c, xmlmap_get(&c, request, "OrderRequest"), "ItemOut"); io; io = xmlsafe_again(io))

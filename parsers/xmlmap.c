@@ -89,6 +89,18 @@ const char *xmlmap_gtin(struct order *o, struct diags *d, const xmlNode *at, con
 	return arena_strdup(o->arena, out);
 }
 
+/* s upper-cased (ASCII, as strcasecmp compares in the C locale) into
+ * up[5] when it has at most 4 bytes: the alias tables hold nothing
+ * longer, so a longer value needs no comparison at all. */
+static bool upper_short(const char *s, char up[5])
+{
+	size_t i = 0;
+	for (; i < 4 && s[i] != '\0'; i++)
+		up[i] = s[i] >= 'a' && s[i] <= 'z' ? (char)(s[i] - 'a' + 'A') : s[i];
+	up[i] = '\0';
+	return s[i] == '\0';
+}
+
 const char *xmlmap_uom(struct order *o, const char *s)
 {
 	static const struct { const char *from, *to; } alias[] = {
@@ -97,11 +109,13 @@ const char *xmlmap_uom(struct order *o, const char *s)
 		{ "CT", "XCT" }, { "CA", "XCS" }, { "BX", "XBX" }, { "PK", "XPK" },
 		{ "BG", "XBG" }, { "BO", "XBO" }, { "PL", "XPX" }, { "DZ", "DZN" },
 	};
+	char up[5];
 	if (s == NULL)
 		return NULL;
-	for (size_t i = 0; strlen(s) <= 4 && i < sizeof(alias) / sizeof(alias[0]); i++)
-		if (strcasecmp(s, alias[i].from) == 0)
-			return alias[i].to;
+	if (upper_short(s, up))
+		for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+			if (alias[i].from[0] == up[0] && strcmp(up, alias[i].from) == 0)
+				return alias[i].to;
 	return xmlmap_upper(o, s);
 }
 
@@ -122,11 +136,13 @@ const char *xmlmap_scheme(struct order *o, const char *scheme, const char *fallb
 		{ "0060", "DUNS" }, { "DUNS", "DUNS" }, { "0199", "LEI" }, { "LEI", "LEI" },
 		{ "0160", "GTIN" }, { "GTIN", "GTIN" }, { "VAT", "VAT" },
 	};
+	char up[5];
 	if (scheme == NULL || *scheme == '\0')
 		return fallback;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcasecmp(scheme, names[i].from) == 0)
-			return names[i].to;
+	if (upper_short(scheme, up))
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (names[i].from[0] == up[0] && strcmp(up, names[i].from) == 0)
+				return names[i].to;
 	size_t n = strlen(scheme);
 	if (n > 3 && strcasecmp(scheme + n - 3, "VAT") == 0)
 		return "VAT";
@@ -235,7 +251,23 @@ const char *xmlmap_join(struct order *o, const char *acc, const char *sep, const
 		return acc;
 	if (acc == NULL)
 		return s;
-	return arena_printf(o->arena, "%s%s%s", acc, sep, s);
+	return xmlmap_cat(o, acc, sep, s);
+}
+
+#define CAT_STACK 512u     /* joined on the stack up to this size */
+
+const char *xmlmap_cat(struct order *o, const char *a, const char *b, const char *c)
+{
+	size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
+	if (na + nb + nc >= CAT_STACK)
+		return arena_printf(o->arena, "%s%s%s", a, b, c);
+	/* The same allocation as arena_printf makes (n + 1 bytes, unaligned),
+	 * without formatting: printf costs thousands of instructions a call. */
+	char buf[CAT_STACK];
+	memcpy(buf, a, na);
+	memcpy(buf + na, b, nb);
+	memcpy(buf + na + nb, c, nc);
+	return arena_strndup(o->arena, buf, na + nb + nc);
 }
 
 void xmlmap_emit(const struct parse_input *in, struct parse_output *out, struct order *o)
@@ -254,7 +286,7 @@ void xmlmap_emit(const struct parse_input *in, struct parse_output *out, struct 
 
 const xmlNode *xmlmap_get(const struct xmlmap_ctx *c, const xmlNode *n, const char *path)
 {
-	return xmlsafe_get(n, c->ns, path);
+	return c->paths ? xmlsafe_path(c->paths, n, path) : xmlsafe_get(n, c->ns, path);
 }
 
 const char *xmlmap_text(const struct xmlmap_ctx *c, const xmlNode *n)
@@ -264,7 +296,7 @@ const char *xmlmap_text(const struct xmlmap_ctx *c, const xmlNode *n)
 
 const char *xmlmap_val(const struct xmlmap_ctx *c, const xmlNode *n, const char *path)
 {
-	return xmlsafe_text(c->o->arena, c->d, xmlsafe_get(n, c->ns, path));
+	return xmlsafe_text(c->o->arena, c->d, xmlmap_get(c, n, path));
 }
 
 const char *xmlmap_attr(const struct xmlmap_ctx *c, const xmlNode *n, const char *name)

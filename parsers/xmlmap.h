@@ -19,10 +19,11 @@ struct xmlmap_ctx {
 	struct order *o;
 	struct diags *d;
 	struct xmlsafe_ns *ns;         /* per document; NULL: no-namespace paths */
+	struct xmlsafe_paths *paths;   /* per document; NULL: paths not cached */
 	const char *doc_currency;
 };
 
-/* xmlsafe_get() with the context's prefixes. */
+/* xmlsafe_get() with the context's prefixes (through its path cache). */
 const xmlNode *xmlmap_get(const struct xmlmap_ctx *c, const xmlNode *n, const char *path);
 /* The element's text, an element's text by path, an attribute: trimmed,
  * in the order's arena, NULL when absent or empty. */
@@ -59,6 +60,9 @@ void xmlmap_incoterms(struct order *o, struct diags *d, const xmlNode *at,
 int xmlmap_is_incoterm(const char *s, size_t n);
 /* Net days stated in a payment-terms text ("Net 30", "30 days"), or -1. */
 int xmlmap_net_days(const char *text);
+/* a, b and c (none NULL) one after the other in the arena, exactly what
+ * arena_printf("%s%s%s") would give; NULL at the arena's limit. */
+const char *xmlmap_cat(struct order *o, const char *a, const char *b, const char *c);
 /* Append s to *acc with a separator (both in the arena). */
 const char *xmlmap_join(struct order *o, const char *acc, const char *sep, const char *s);
 /* Hand a finished order to out->emit, or reject it (error diagnostic,

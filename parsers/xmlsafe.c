@@ -19,6 +19,7 @@
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
 #include <libxml/xmlerror.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -454,21 +455,51 @@ xmlNode *xmlsafe_child(const xmlNode *parent, const char *ns, const char *local)
 	return NULL;
 }
 
-/* The first element child of n named `name` in t's namespace (t NULL: none). */
-static xmlNode *child_in(const xmlNode *n, struct xmlsafe_ns *t, const char *name)
+/* Is element c in t's namespace (t NULL: in no namespace)?  t->seen
+ * remembers the document's xmlNs for t->uri, so this is mostly one
+ * pointer comparison. */
+static inline bool ns_match(const xmlNode *c, struct xmlsafe_ns *t)
+{
+	if (t == NULL)
+		return c->ns == NULL || c->ns->href == NULL || c->ns->href[0] == '\0';
+	if (c->ns == NULL || (c->ns != t->seen &&
+	    (c->ns->href == NULL || strcmp((const char *)c->ns->href, t->uri) != 0)))
+		return false;
+	t->seen = c->ns;
+	return true;
+}
+
+/* The first element child of n whose name is the path step at `step`
+ * (ending at '/' or the end of the path) in t's namespace (t NULL: none).
+ * The name is compared in place, byte by byte (no copy, no call per
+ * child); *end_r is set to where the step ends when a child matches. */
+static xmlNode *child_in(const xmlNode *n, struct xmlsafe_ns *t, const char *step, const char **end_r)
 {
 	for (xmlNode *c = n->children; c != NULL; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE || c->name[0] != (xmlChar)name[0] ||
-		    strcmp((const char *)c->name, name) != 0)
+		if (c->type != XML_ELEMENT_NODE || c->name[0] != (xmlChar)step[0])
 			continue;
-		if (t == NULL) {
-			if (c->ns == NULL || c->ns->href == NULL || c->ns->href[0] == '\0')
-				return c;
-		} else if (c->ns != NULL && (c->ns == t->seen ||
-			   (c->ns->href != NULL && strcmp((const char *)c->ns->href, t->uri) == 0))) {
-			t->seen = c->ns;
+		size_t i = 1;
+		while (c->name[i] != '\0' && c->name[i] == (xmlChar)step[i])
+			i++;
+		if (c->name[i] != '\0' || (step[i] != '\0' && step[i] != '/'))
+			continue;
+		if (ns_match(c, t)) {
+			*end_r = step + i;
 			return c;
 		}
+	}
+	return NULL;
+}
+
+/* The table entry whose prefix is [p, p+len), or NULL. */
+static struct xmlsafe_ns *prefix_in(struct xmlsafe_ns *t, const char *p, size_t len)
+{
+	for (; t != NULL && t->prefix != NULL; t++) {
+		size_t i = 0;
+		while (i < len && t->prefix[i] == p[i])
+			i++;
+		if (i == len && t->prefix[len] == '\0')
+			return t;
 	}
 	return NULL;
 }
@@ -476,27 +507,123 @@ static xmlNode *child_in(const xmlNode *n, struct xmlsafe_ns *t, const char *nam
 xmlNode *xmlsafe_get(const xmlNode *n, struct xmlsafe_ns *table, const char *path)
 {
 	while (n != NULL && *path) {
-		const char *slash = strchr(path, '/');
-		size_t len = slash ? (size_t)(slash - path) : strlen(path);
-		const char *colon = memchr(path, ':', len);
+		/* One step, "prefix:name" or "name": only the prefix is scanned
+		 * here, the name is compared against the children in place. */
+		size_t k = 0;
+		while (path[k] != '\0' && path[k] != '/' && path[k] != ':')
+			k++;
 		struct xmlsafe_ns *t = NULL;
-		if (colon != NULL) {
-			size_t pl = (size_t)(colon - path);
-			t = table;
-			while (t && t->prefix && !(strlen(t->prefix) == pl && memcmp(t->prefix, path, pl) == 0))
-				t++;
-			if (t == NULL || t->prefix == NULL)
+		if (path[k] == ':') {
+			t = prefix_in(table, path, k);
+			if (t == NULL)
 				return NULL;       /* a programming error: unknown prefix */
-			len -= pl + 1;
-			path = colon + 1;
+			path += k + 1;
+			/* A name is never empty and never holds a second colon. */
+			if (path[0] == '\0' || path[0] == '/' || path[0] == ':')
+				return NULL;
+		} else if (k == 0) {
+			return NULL;               /* an empty step ("a//b") */
 		}
-		char name[64];
-		if (len == 0 || len >= sizeof(name))
-			return NULL;
-		memcpy(name, path, len);
-		name[len] = '\0';
-		n = child_in(n, t, name);
-		path += slash ? len + 1 : len;
+		const char *end = path;
+		n = child_in(n, t, path, &end);
+		path = *end == '/' ? end + 1 : end;
+	}
+	return (xmlNode *)n;
+}
+
+/* ---- compiled paths ---------------------------------------------------------- */
+
+struct xmlsafe_paths *xmlsafe_paths_init(struct xmlsafe_paths *p, const xmlDoc *doc,
+					 struct xmlsafe_ns *table)
+{
+	/* Without a dictionary names are not interned: no pointer compares. */
+	if (doc == NULL || doc->dict == NULL)
+		return NULL;
+	p->dict = doc->dict;
+	p->table = table;
+	p->n = 0;
+	memset(p->slot, 0, sizeof(p->slot));
+	return p;
+}
+
+/* Split path into steps exactly as xmlsafe_get reads it, each name
+ * looked up (never added) in the dictionary. */
+static void compile(struct xmlsafe_paths *p, struct xmlsafe_path_entry *e, const char *path)
+{
+	e->path = path;
+	e->n_steps = 0;
+	e->never = false;
+	e->uncompiled = false;
+	while (*path) {
+		size_t k = 0;
+		while (path[k] != '\0' && path[k] != '/' && path[k] != ':')
+			k++;
+		struct xmlsafe_ns *t = NULL;
+		if (path[k] == ':') {
+			t = prefix_in(p->table, path, k);
+			path += k + 1;
+			if (t == NULL || path[0] == '\0' || path[0] == '/' || path[0] == ':') {
+				e->never = true;
+				return;
+			}
+		} else if (k == 0) {
+			e->never = true;
+			return;
+		}
+		size_t len = 0;
+		while (path[len] != '\0' && path[len] != '/')
+			len++;
+		if (e->n_steps == XMLSAFE_PATH_STEPS || len > 0x7fffffffu) {
+			e->uncompiled = true;
+			return;
+		}
+		const xmlChar *name = xmlDictExists(p->dict, (const xmlChar *)path, (int)len);
+		if (name == NULL) {
+			e->never = true;    /* no element of the document has this name */
+			return;
+		}
+		e->step[e->n_steps].name = name;
+		e->step[e->n_steps].t = t;
+		e->n_steps++;
+		path += path[len] == '/' ? len + 1 : len;
+	}
+}
+
+static struct xmlsafe_path_entry *lookup(struct xmlsafe_paths *p, const char *path)
+{
+	uint64_t h = (uint64_t)(uintptr_t)path * 0x9E3779B97F4A7C15ull;
+	unsigned i = (unsigned)(h >> 56) & (XMLSAFE_PATHS_SLOTS - 1);
+	for (;; i = (i + 1) & (XMLSAFE_PATHS_SLOTS - 1)) {
+		unsigned k = p->slot[i];
+		if (k == 0)
+			break;
+		if (p->e[k - 1].path == path)
+			return &p->e[k - 1];
+	}
+	if (p->n == XMLSAFE_PATHS_MAX)
+		return NULL;
+	struct xmlsafe_path_entry *e = &p->e[p->n++];
+	p->slot[i] = (unsigned char)p->n;
+	compile(p, e, path);
+	return e;
+}
+
+xmlNode *xmlsafe_path(struct xmlsafe_paths *p, const xmlNode *n, const char *path)
+{
+	if (n == NULL)
+		return NULL;
+	struct xmlsafe_path_entry *e = lookup(p, path);
+	if (e == NULL || e->uncompiled)
+		return xmlsafe_get(n, p->table, path);
+	if (e->never)
+		return NULL;
+	for (unsigned s = 0; s < e->n_steps && n != NULL; s++) {
+		const xmlChar *name = e->step[s].name;
+		struct xmlsafe_ns *t = e->step[s].t;
+		const xmlNode *c = n->children;
+		while (c != NULL && !(c->name == name && c->type == XML_ELEMENT_NODE && ns_match(c, t)))
+			c = c->next;
+		n = c;
 	}
 	return (xmlNode *)n;
 }

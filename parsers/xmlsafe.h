@@ -49,6 +49,37 @@ struct xmlsafe_ns {
  * matching child at each step; a step without prefix means "no namespace".
  * table ends with { NULL, NULL, NULL }; NULL when a step is missing. */
 xmlNode *xmlsafe_get(const xmlNode *n, struct xmlsafe_ns *table, const char *path);
+/* The same look-ups, compiled once per document: each path is split and
+ * its names looked up in the document's dictionary (libxml2 interns every
+ * element name) the first time it is used, after which a step is one
+ * pointer comparison per child.  Paths are keyed by address: pass string
+ * literals (or strings that outlive the cache unchanged).  The cache is
+ * the caller's (on its stack: no allocation); its fields are private. */
+#define XMLSAFE_PATHS_SLOTS 256u       /* hash slots (a power of two) */
+#define XMLSAFE_PATHS_MAX 160u         /* compiled paths kept per document */
+#define XMLSAFE_PATH_STEPS 4u          /* longer paths go through xmlsafe_get */
+struct xmlsafe_paths {
+	xmlDict *dict;
+	struct xmlsafe_ns *table;
+	unsigned n;
+	unsigned char slot[XMLSAFE_PATHS_SLOTS];   /* entry index + 1; 0 = empty */
+	struct xmlsafe_path_entry {
+		const char *path;                  /* the key: the literal's address */
+		unsigned n_steps;
+		bool never;                        /* a step names nothing in this document */
+		bool uncompiled;                   /* too long: xmlsafe_get */
+		struct xmlsafe_path_step {
+			const xmlChar *name;       /* interned in the document's dictionary */
+			struct xmlsafe_ns *t;      /* NULL: no namespace */
+		} step[XMLSAFE_PATH_STEPS];
+	} e[XMLSAFE_PATHS_MAX];
+};
+/* Make p an empty cache for doc; returns p, or NULL when the document
+ * has no dictionary (names not interned: use xmlsafe_get). */
+struct xmlsafe_paths *xmlsafe_paths_init(struct xmlsafe_paths *p, const xmlDoc *doc,
+					 struct xmlsafe_ns *table);
+/* xmlsafe_get(n, table, path) through the cache p (not NULL). */
+xmlNode *xmlsafe_path(struct xmlsafe_paths *p, const xmlNode *n, const char *path);
 /* The next sibling element with the same namespace and name as n. */
 xmlNode *xmlsafe_again(const xmlNode *n);
 /* The element's own text (text and CDATA children, not descendants),

@@ -369,6 +369,76 @@ static void test_namespaces(void)
 	done(&r);
 }
 
+/* The compiled-path cache (xmlsafe_path) finds exactly what xmlsafe_get
+ * finds: same node or NULL, on namespace traps (a wrong-namespace child
+ * first, a redeclared prefix, a no-namespace twin), missing names, an
+ * unknown prefix, empty steps, a path longer than the cache compiles,
+ * and each path asked twice (the second answer comes from the cache). */
+static void test_paths(void)
+{
+	static const char doc_s[] =
+		UBL_OPEN
+		"<cbc:ID>P</cbc:ID>"
+		"<x:Note xmlns:x=\"urn:other\">wrong ns</x:Note><cbc:Note>n1</cbc:Note>"
+		"<Note xmlns=\"\">no ns</Note>"
+		"<cac:A><cac:B><cac:C><cac:D><cbc:E>deep</cbc:E></cac:D></cac:C></cac:B></cac:A>"
+		"<cac:Delivery xmlns:cac=\"" UBL_NS_CAC "\"><cbc:ID>D1</cbc:ID></cac:Delivery>"
+		"<cac:Delivery><cbc:ID>D2</cbc:ID></cac:Delivery>"
+		"</Order>";
+	static const char *const paths[] = {
+		"cbc:ID", "cbc:Note", "Note", "cac:Delivery/cbc:ID", "cac:A/cac:B/cac:C/cac:D",
+		"cac:A/cac:B/cac:C/cac:D/cbc:E", "cac:A/cac:B/cac:C/cac:D/cbc:E/cbc:F",
+		"cbc:Missing", "cac:Delivery/cbc:Missing", "zz:ID", "cbc:", "cac:Delivery//cbc:ID",
+		"cac:Delivery/", "", "ID", "cbc:Note/x", "cac:A/cbc:B",
+	};
+	struct diags d;
+	diags_init(&d);
+	xmlDoc *doc = NULL;
+	CHECK_INT(xmlsafe_read((const unsigned char *)doc_s, sizeof(doc_s) - 1, 0, &d, &doc), 0);
+	if (doc == NULL) {
+		diags_free(&d);
+		return;
+	}
+	const xmlNode *root = xmlDocGetRootElement(doc);
+	struct xmlsafe_ns t1[] = { { "cac", UBL_NS_CAC, NULL }, { "cbc", UBL_NS_CBC, NULL }, { NULL, NULL, NULL } };
+	struct xmlsafe_ns t2[3];
+	memcpy(t2, t1, sizeof(t2));
+	struct xmlsafe_paths cache;
+	struct xmlsafe_paths *p = xmlsafe_paths_init(&cache, doc, t2);
+	CHECK(p != NULL);
+	for (int round = 0; round < 2 && p != NULL; round++)
+		for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+			const xmlNode *want = xmlsafe_get(root, t1, paths[i]);
+			const xmlNode *got = xmlsafe_path(p, root, paths[i]);
+			if (got != want)
+				fprintf(stderr, "path \"%s\" (round %d): cache and xmlsafe_get differ\n", paths[i], round);
+			CHECK(got == want);
+		}
+	/* The traps found what they should. */
+	struct arena *a = arena_new(1u << 16);
+	CHECK_STR(xmlsafe_text(a, &d, xmlsafe_path(p, root, "cbc:Note")), "n1");
+	CHECK_STR(xmlsafe_text(a, &d, xmlsafe_path(p, root, "Note")), "no ns");
+	CHECK_STR(xmlsafe_text(a, &d, xmlsafe_path(p, root, "cac:Delivery/cbc:ID")), "D1");
+	CHECK_STR(xmlsafe_text(a, &d, xmlsafe_path(p, root, "cac:A/cac:B/cac:C/cac:D/cbc:E")), "deep");
+	CHECK(xmlsafe_path(p, NULL, "cbc:ID") == NULL);
+	/* No-namespace paths (cXML) through a cache without a table. */
+	static const char cx[] = "<cXML><Request><OrderRequest/></Request><Request xmlns=\"urn:x\"/></cXML>";
+	xmlDoc *doc2 = NULL;
+	CHECK_INT(xmlsafe_read((const unsigned char *)cx, sizeof(cx) - 1, 0, &d, &doc2), 0);
+	if (doc2 != NULL) {
+		const xmlNode *r2 = xmlDocGetRootElement(doc2);
+		p = xmlsafe_paths_init(&cache, doc2, NULL);
+		static const char *const cpaths[] = { "Request/OrderRequest", "Request", "cXML", "Request/x:Y", "Request/OrderRequest/Z" };
+		for (size_t i = 0; p != NULL && i < sizeof(cpaths) / sizeof(cpaths[0]); i++)
+			CHECK(xmlsafe_path(p, r2, cpaths[i]) == xmlsafe_get(r2, NULL, cpaths[i]));
+		CHECK(p != NULL && xmlsafe_path(p, r2, "Request/OrderRequest") != NULL);
+		xmlsafe_free(&doc2);
+	}
+	arena_free(&a);
+	xmlsafe_free(&doc);
+	diags_free(&d);
+}
+
 /* ---- sniffing ------------------------------------------------------------------------ */
 
 static void test_sniff(void)
@@ -769,6 +839,7 @@ int main(void)
 	test_huge_text();
 	test_encodings_and_empty();
 	test_namespaces();
+	test_paths();
 	test_sniff();
 	test_ubl_mapping();
 	test_cxml_mapping();
