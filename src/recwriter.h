@@ -11,8 +11,8 @@
 #define ORDERGW_RECWRITER_H
 #include "order.h"
 
-#define RECWRITER_SLOTS 16
-#define RECWRITER_BATCH 4     /* records queued before a sleeping writer is woken */
+#define RECWRITER_SLOTS 32
+#define RECWRITER_BATCH 16     /* records queued before a sleeping writer is woken */
 
 struct recwriter;
 
