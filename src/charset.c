@@ -402,6 +402,10 @@ static int undo_mojibake(const struct resolved *r, const unsigned char *p, size_
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t k = utf8_seq(p + i, len - i, &cp);
+		if (k == 0) {           /* not UTF-8 after all: nothing to undo */
+			free(raw);
+			return 0;
+		}
 		raw[n++] = (unsigned char)cp;
 		i += k;
 	}

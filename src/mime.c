@@ -762,10 +762,9 @@ static const char *where(char *out, size_t cap, const char *path, const char *na
 
 static void join_path(char *out, size_t cap, const char *path, int i)
 {
-	if (path[0] == '\0')
-		snprintf(out, cap, "%d", i);
-	else
-		snprintf(out, cap, "%s.%d", path, i);
+	int n = path[0] == '\0' ? snprintf(out, cap, "%d", i) : snprintf(out, cap, "%s.%d", path, i);
+	if (n < 0 || (size_t)n >= cap)
+		out[cap - 1] = '\0';   /* cut (the depth limit keeps paths far shorter) */
 }
 
 /* Raw header block of a part: from its start to its body. */
