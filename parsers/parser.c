@@ -36,6 +36,8 @@ const struct parser *parser_sniff(const unsigned char *data, size_t len)
 	int best_score = 0;
 	for (size_t i = 0; parsers[i] != NULL; i++) {
 		int s = parsers[i]->sniff(data, len);
+		if (s >= 100)
+			return parsers[i];   /* sure: no later one can outbid it (ties go to the first) */
 		if (s > best_score) {
 			best = parsers[i];
 			best_score = s;

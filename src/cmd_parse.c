@@ -170,6 +170,8 @@ static int run(struct cli *cli, int argc, char **argv, bool check)
 	if (len >= OG_PARSE_THREAD_BYTES && want_writer_thread()) {
 		po.adopt = adopt_order;
 		pp.writer = recwriter_new(write_order, &pp);
+		if (mapped)
+			recwriter_prefault(pp.writer, data, len);
 	}
 	struct extract_input in = { .data = data, .len = len, .name = d.prefix, .format = format };
 	if (p != NULL) {

@@ -78,7 +78,7 @@ int file_map(const char *path, size_t max, unsigned char **data_r, size_t *len_r
 			errno = EFBIG;
 			return -1;
 		}
-		void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (p != MAP_FAILED) {
 			close(fd);
 			*data_r = p;

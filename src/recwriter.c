@@ -29,6 +29,8 @@ struct recwriter {
 	bool started, no_thread, stopping, busy, failed;
 	bool writer_asleep, parser_asleep;
 	bool pinned;                  /* the parser thread too, until recwriter_free */
+	const unsigned char *pf;      /* input to fault in first (recwriter_prefault) */
+	size_t pf_len;
 	cpu_set_t parser_cpus;        /* its mask before */
 	struct item q[RECWRITER_SLOTS];
 	size_t head, count;
@@ -52,6 +54,15 @@ struct recwriter *recwriter_new(int (*write)(void *ctx, struct order *o), void *
 static void *run(void *arg)
 {
 	struct recwriter *w = arg;
+	/* Fault the input in while the parser starts reading it: a page a
+	 * time ahead of the parser instead of all of it (MAP_POPULATE) or
+	 * page by page on the parser's own time. */
+	if (w->pf != NULL) {
+		unsigned sum = 0;
+		for (size_t i = 0; i < w->pf_len; i += 4096)
+			sum += __atomic_load_n(&w->pf[i], __ATOMIC_RELAXED);
+		__asm__ volatile("" : : "r"(sum));
+	}
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (w->count == 0 && !w->stopping) {
@@ -117,16 +128,30 @@ static void place_threads(struct recwriter *w)
 	}
 }
 
+static void start(struct recwriter *w)
+{
+	if (w->started || w->no_thread)
+		return;
+	if (pthread_create(&w->thread, NULL, run, w) == 0) {
+		w->started = true;
+		place_threads(w);
+	} else {
+		w->no_thread = true;
+	}
+}
+
+void recwriter_prefault(struct recwriter *w, const void *data, size_t len)
+{
+	if (w->started || w->no_thread)
+		return;
+	w->pf = data;
+	w->pf_len = len;
+	start(w);
+}
+
 int recwriter_adopt(struct recwriter *w, struct order *o, struct arena **arena)
 {
-	if (!w->started && !w->no_thread) {
-		if (pthread_create(&w->thread, NULL, run, w) == 0) {
-			w->started = true;
-			place_threads(w);
-		}
-		else
-			w->no_thread = true;
-	}
+	start(w);
 	if (w->no_thread) {
 		int r = w->failed ? -1 : w->write(w->ctx, o);
 		arena_reset(*arena);

@@ -19,6 +19,10 @@ struct recwriter;
 /* write(ctx, o) is called on the writer thread for each record, in order;
  * -1 from it makes the next recwriter_adopt() return -1 (stop parsing). */
 struct recwriter *recwriter_new(int (*write)(void *ctx, struct order *o), void *ctx);
+/* Start the thread now and have it read one byte of every page of
+ * data[0..len) first (the mapped input, so that the parser finds it in
+ * memory); data must stay mapped until recwriter_free(). */
+void recwriter_prefault(struct recwriter *w, const void *data, size_t len);
 /* Take o and its arena *arena (which holds nothing else); put an arena
  * with the same limit, empty, in *arena.  The thread starts at the first
  * call.  0, or -1 when a write failed. */
