@@ -1,7 +1,9 @@
 /* recwriter.c — see recwriter.h.
  *
- * One mutex and one condition variable (broadcast on every change): a
- * queue of records to write and a stack of written-out arenas to reuse.
+ * One mutex and one condition variable: a queue of records to write and
+ * a stack of written-out arenas to reuse.  A sleeping writer is woken
+ * when RECWRITER_BATCH records wait (or at the end), a waiting parser when
+ * a record has been written; nobody is woken who is not asleep.
  * Arenas in circulation: the one the parser holds, the queued ones, the
  * one being written and the spares — at most RECWRITER_SLOTS + 2, made
  * on demand.  If the thread cannot be started the records are written on
