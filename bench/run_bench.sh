@@ -42,6 +42,8 @@ for f in ubl cxml; do
 		$PY "$srcdir/bench/runtime.py" --runs 3 xmllint --noout "$D"/xml/$f-*.xml
 	fi
 done
-echo "== ordergw parse with JSON output (median of 5 runs)"
-$PY "$srcdir/bench/runtime.py" "$builddir/ordergw" parse "$D/x12.x12"
-$PY "$srcdir/bench/runtime.py" "$builddir/ordergw" parse "$D/edifact.edi"
+echo "== ordergw parse with JSON output (21 runs; two threads, then one)"
+for f in "$D/x12.x12" "$D/edifact.edi"; do
+	ORDERGW_PARSE_THREADS=1 $PY "$srcdir/bench/runtime.py" --runs 21 "$builddir/ordergw" parse "$f"
+	ORDERGW_PARSE_THREADS=0 $PY "$srcdir/bench/runtime.py" --runs 21 "$builddir/ordergw" parse "$f"
+done
