@@ -19,11 +19,6 @@ static const i128 pow10_128[39] = {
 	P19 * 1000000000000000000, P19 * P19,
 };
 
-static const i128 *pow10tab(void)
-{
-	return pow10_128;
-}
-
 /* The general case: up to 36 significant digits in 128 bits. */
 static int parse_wide(const char *s, size_t n, struct dec *out)
 {
@@ -89,7 +84,29 @@ int dec_parsen(const char *s, size_t n, struct dec *out)
 
 int dec_parse(const char *s, struct dec *out)
 {
-	return s == NULL ? -1 : dec_parsen(s, strlen(s), out);
+	if (s == NULL)
+		return -1;
+	/* The usual unsigned value ("233", "510.94") read up to its NUL in
+	 * one pass; anything else (a sign, over 18 digits) the long way. */
+	uint64_t v = 0;
+	int ndig = 0;
+	const char *p = s, *dot = NULL;
+	for (;; p++) {
+		unsigned d = (unsigned)(unsigned char)*p - '0';
+		if (d <= 9 && ndig < 18) {
+			v = v * 10 + d;
+			ndig++;
+		} else if (*p == '.' && dot == NULL) {
+			dot = p;
+		} else {
+			break;
+		}
+	}
+	if (*p != '\0' || ndig == 0)
+		return dec_parsen(s, strlen(s), out);
+	out->v = (i128)v;
+	out->scale = dot != NULL ? (int)(p - dot - 1) : 0;
+	return 0;
 }
 
 bool dec_valid(const char *s)
@@ -98,26 +115,15 @@ bool dec_valid(const char *s)
 	return dec_parse(s, &d) == 0;
 }
 
-static const uint64_t p10_64[19] = {
-	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
-	1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
-	100000000000000ull, 1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-	1000000000000000000ull,
-};
-
 static int rescale(struct dec a, int scale, i128 *out)
 {
 	int k = scale - a.scale;
-	if (k >= 0 && k <= 18 && a.v <= INT64_MAX && a.v >= -INT64_MAX) {
-		*out = a.v * (i128)p10_64[k];   /* < 2^63 x 10^18: cannot overflow */
-		return 0;
-	}
-	const i128 *p = pow10tab();
 	if (k < 0 || k > 38)
 		return -1;
-	i128 m = p[k];
+	i128 m = pow10_128[k];
 	i128 av = a.v < 0 ? -a.v : a.v;
-	if (m != 1 && av > I128_MAX / m)
+	/* |v| < 2^63 times at most 10^18 cannot overflow: no 128-bit division. */
+	if (m != 1 && !(av <= INT64_MAX && k <= 18) && av > I128_MAX / m)
 		return -1;
 	*out = a.v * m;
 	return 0;
@@ -148,7 +154,8 @@ int dec_mul(struct dec a, struct dec b, struct dec *out)
 	if (x != 0 && !(x <= INT64_MAX && y <= INT64_MAX) && y > I128_MAX / x)
 		return -1;
 	int s = a.scale + b.scale;
-	i128 v = x * y;
+	/* Two 64-bit values: one 64 x 64 -> 128 multiply. */
+	i128 v = x <= INT64_MAX && y <= INT64_MAX ? (i128)(int64_t)x * (int64_t)y : x * y;
 	if ((a.v < 0) != (b.v < 0))
 		v = -v;
 	struct dec r = { v, s };
@@ -168,7 +175,7 @@ int dec_round(struct dec a, int scale, struct dec *out)
 		out->scale = scale;
 		return 0;
 	}
-	i128 m = pow10tab()[a.scale - scale];
+	i128 m = pow10_128[a.scale - scale];
 	i128 av = a.v < 0 ? -a.v : a.v;
 	i128 q = av / m, r = av % m;
 	if (r * 2 >= m)
@@ -190,7 +197,7 @@ int dec_div(struct dec a, struct dec b, int scale, struct dec *out)
 		if (rescale(ta, k, &num) < 0)
 			return -1;
 	} else {
-		num = a.v / pow10tab()[-k > 38 ? 38 : -k];
+		num = a.v / pow10_128[-k > 38 ? 38 : -k];
 	}
 	i128 den = b.v < 0 ? -b.v : b.v;
 	i128 an = num < 0 ? -num : num;
@@ -212,7 +219,7 @@ int dec_cmp(struct dec a, struct dec b)
 		/* Overflow: compare by sign, then by magnitude of the integer part. */
 		if ((a.v < 0) != (b.v < 0))
 			return a.v < 0 ? -1 : 1;
-		struct dec x, y;
+		struct dec x = a, y = b;   /* rounding to 0 places cannot fail */
 		dec_round(a, 0, &x);
 		dec_round(b, 0, &y);
 		return x.v < y.v ? -1 : x.v > y.v;

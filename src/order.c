@@ -5,7 +5,6 @@
  * uses json-c, since it only runs on records we wrote ourselves (store,
  * edits by sales).  Both follow interfaces.md key for key. */
 #include "order.h"
-#include <stdint.h>
 #include "decimal.h"
 #include "log.h"
 #include <ctype.h>
@@ -122,53 +121,11 @@ const char *order_str(struct order *o, const char *s)
 
 /* A line's amount as a decimal: as sent, else quantity x price / basis
  * (rounded to at least four places, as order_line_amount() writes it). */
-/* A plain unsigned decimal of at most 18 digits ("233", "510.94") in 64
- * bits; false for anything else (the general code then decides). */
-static bool dec64(const char *s, uint64_t *v_r, int *scale_r)
-{
-	uint64_t v = 0;
-	int nd = 0;
-	const char *p = s, *dot = NULL;
-	for (;; p++) {
-		unsigned d = (unsigned)(unsigned char)*p - '0';
-		if (d <= 9) {
-			if (++nd > 18)
-				return false;
-			v = v * 10 + d;
-		} else if (*p == '.' && dot == NULL) {
-			dot = p;
-		} else {
-			break;
-		}
-	}
-	if (*p != '\0' || nd == 0)
-		return false;
-	*v_r = v;
-	*scale_r = dot != NULL ? (int)(p - dot - 1) : 0;
-	return true;
-}
-
 static int line_amount_dec(const struct order_line *l, struct dec *out)
 {
 	if (l->line_amount != NULL)
 		return dec_parse(l->line_amount, out);
 	struct dec q, p, b, r;
-	uint64_t qv, pv, prod;
-	int qs, ps;
-	/* The usual line (no price basis, short numbers): all in 64 bits, the
-	 * same value and scale as the general code below. */
-	if (l->price_basis_quantity == NULL && l->quantity != NULL && l->unit_price != NULL &&
-	    dec64(l->quantity, &qv, &qs) && dec64(l->unit_price, &pv, &ps) && qs + ps <= DEC_MAX_SCALE &&
-	    !__builtin_mul_overflow(qv, pv, &prod) && prod <= INT64_MAX) {
-		int sc = qs + ps;
-		while (sc > 0 && prod % 10 == 0) {
-			prod /= 10;
-			sc--;
-		}
-		out->v = (__int128)prod;
-		out->scale = sc;
-		return 0;
-	}
 	if (dec_parse(l->quantity, &q) < 0 || dec_parse(l->unit_price, &p) < 0)
 		return -1;
 	if (dec_mul(q, p, &r) < 0)
@@ -262,12 +219,8 @@ static void jw_strs(struct jw *w, const char *const *a, size_t n)
 
 static void jw_num(struct jw *w, size_t v)
 {
-	char tmp[24], *p = tmp + sizeof(tmp);
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	jw_check(w, buf_add(w->b, p, (size_t)(tmp + sizeof(tmp) - p)));
+	char tmp[24];
+	jw_check(w, buf_adds(w->b, buf_size_text(tmp, v)));
 }
 
 static void jw_int(struct jw *w, int v)
