@@ -161,13 +161,12 @@ static void merr(struct map_loader *l, unsigned line, const char *fmt, ...)
 
 static void merr(struct map_loader *l, unsigned line, const char *fmt, ...)
 {
-	char where[512], msg[1024];
+	char where[512];
 	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	snprintf(where, sizeof(where), "%s:%u", l->m->file, line);
-	diag_add(l->d, DIAG_ERROR, where, "%s", msg);
+	va_start(ap, fmt);
+	diag_vadd(l->d, DIAG_ERROR, where, fmt, ap);
+	va_end(ap);
 }
 
 static void map_columns(struct map_loader *l, unsigned line, const char *key, const char *value)

@@ -225,13 +225,12 @@ static void vdiag(struct diags *d, enum diag_severity sev, const struct seg *s,
 static void vdiag(struct diags *d, enum diag_severity sev, const struct seg *s,
 		  size_t off, const char *fmt, va_list ap)
 {
-	char where[96], msg[1024];
+	char where[96];
 	if (s != NULL)
 		snprintf(where, sizeof(where), "segment %zu (byte %zu)", s->index, s->start);
 	else
 		snprintf(where, sizeof(where), "byte %zu", off);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	diag_add(d, sev, where, "%s", msg);
+	diag_vadd(d, sev, where, fmt, ap);
 }
 
 /* Document-level diagnostic. */
@@ -618,16 +617,7 @@ static const char *pool_str(struct ep *ep, const char *s, size_t n)
 		m->pool_left = want;
 	}
 	char *r = m->pool;
-	/* Most values are short: fixed-size moves instead of a call. */
-	if (n >= 8 && n <= 16) {
-		memcpy(r, s, 8);
-		memcpy(r + n - 8, s + n - 8, 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(r, s, 4);
-		memcpy(r + n - 4, s + n - 4, 4);
-	} else {
-		memcpy(r, s, n);
-	}
+	arena_copy_bytes(r, s, n);
 	r[n] = '\0';
 	m->pool += n + 1;
 	m->pool_left -= n + 1;
@@ -1133,21 +1123,6 @@ static const char *ymd(struct ep *ep, const char *s)
 	r[7] = '-';
 	memcpy(r + 8, s + 6, 2);
 	return pool_str(ep, r, 10);
-}
-
-/* v in decimal into out (24 bytes): a count to compare with the text of
- * a control count, without snprintf (a few of them per message were 5 %
- * of the parser). */
-static const char *count_text(char out[24], size_t v)
-{
-	char tmp[24], *p = tmp + sizeof(tmp);
-	*--p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	memcpy(out, p, (size_t)(tmp + sizeof(tmp) - p));
-	return out;
 }
 
 /* DTM C507: value 2380 in format 2379 to one date or a range. */
@@ -2238,7 +2213,7 @@ static void close_group(struct ep *ep, const struct seg *une, size_t off)
 	CODE(une, 1, 0, cnt);
 	raw(ep, une, 2, 0, ref, sizeof(ref));
 	char want[24];
-	count_text(want, ep->grp_msgs);
+	buf_size_text(want, ep->grp_msgs);
 	g->accepted = true;
 	if (strcmp(cnt, want) != 0) {
 		ddiag(ep, DIAG_WARNING, une, "UNE message count (0060): expected %s, found \"%s\"", want, cnt);
@@ -2273,7 +2248,7 @@ static void close_interchange(struct ep *ep, const struct seg *unz, size_t off)
 	char cnt[24], ref[64], want[24];
 	CODE(unz, 1, 0, cnt);
 	raw(ep, unz, 2, 0, ref, sizeof(ref));
-	count_text(want, ep->ic_groups ? ep->ic_groups : ep->ic_msgs);
+	buf_size_text(want, ep->ic_groups ? ep->ic_groups : ep->ic_msgs);
 	ic->trailer_ok = true;
 	if (strcmp(cnt, want) != 0) {
 		ddiag(ep, DIAG_WARNING, unz, "UNZ interchange control count (0036): expected %s (%s), found \"%s\"",
@@ -2404,7 +2379,7 @@ static void finish_message(struct ep *ep, const struct seg *at, bool ok)
 	}
 	if (o->declared_line_count != NULL) {
 		char n[24];
-		if (strcmp(count_text(n, o->n_lines), o->declared_line_count) != 0)
+		if (strcmp(buf_size_text(n, o->n_lines), o->declared_line_count) != 0)
 			owarn(ep, at, "CNT+2 says %s lines, the message has %zu LIN segments",
 			      o->declared_line_count, o->n_lines);
 	}
@@ -2427,7 +2402,7 @@ static void check_unt(struct ep *ep, const struct seg *s)
 	char cnt[24], ref[64], want[24];
 	CODE(s, 1, 0, cnt);
 	raw(ep, s, 2, 0, ref, sizeof(ref));
-	count_text(want, m->n_segs);
+	buf_size_text(want, m->n_segs);
 	bool ok = true;
 	enum diag_severity sev = m->is_order ? DIAG_ERROR : DIAG_WARNING;
 	const char *fate = m->is_order ? "rejected" : "in error";

@@ -127,26 +127,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	char *p = arena_take(a, n + 1, 1);
 	if (p == NULL)
 		return NULL;
-	/* Most strings are short: two overlapping fixed-size copies instead
-	 * of a call (never reading outside s[0..n)). */
-	if (n >= 8 && n <= 16) {
-		uint64_t x, y;
-		memcpy(&x, s, 8);
-		memcpy(&y, s + n - 8, 8);
-		memcpy(p, &x, 8);
-		memcpy(p + n - 8, &y, 8);
-	} else if (n >= 4 && n < 8) {
-		uint32_t x, y;
-		memcpy(&x, s, 4);
-		memcpy(&y, s + n - 4, 4);
-		memcpy(p, &x, 4);
-		memcpy(p + n - 4, &y, 4);
-	} else if (n < 4) {
-		for (size_t i = 0; i < n; i++)
-			p[i] = s[i];
-	} else {
-		memcpy(p, s, n);
-	}
+	arena_copy_bytes(p, s, n);
 	p[n] = '\0';
 	return p;
 }

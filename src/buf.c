@@ -106,53 +106,39 @@ static char *escape_bytes(char *o, const unsigned char *u, size_t i, size_t n)
 	return o;
 }
 
-/* Write s[0..n) as a quoted JSON string at o (room for 6n+2 bytes is
- * the caller's job); return the end.  Most values are short and clean
- * (codes, numbers, names): they are checked and copied as one or two
- * overlapping words, never read past s + n. */
-char *buf_json_escape(char *o, const char *s, size_t n)
+/* The general case of buf_json_escape_fast (buf.h): a long value eight
+ * bytes at a time, the last word overlapping, then byte by byte from the
+ * first word that needs escaping; a short one that needs escaping byte by
+ * byte.  Never reads past s + n. */
+char *buf_json_escape_long(char *o, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	*o++ = '"';
+	size_t i = 0;
 	if (n >= 8) {
-		size_t i = 0;
 		uint64_t w;
 		for (; i + 8 <= n; i += 8) {
 			memcpy(&w, u + i, 8);
-			if (json_word_needs_escape(w)) {
-				o = escape_bytes(o + i, u, i, n);
-				*o++ = '"';
-				return o;
-			}
+			if (json_word_needs_escape(w))
+				break;
 			memcpy(o + i, &w, 8);
 		}
-		if (i < n) {
-			/* The last word overlaps bytes already copied. */
+		if (i + 8 > n && i < n) {
 			memcpy(&w, u + n - 8, 8);
-			if (json_word_needs_escape(w)) {
-				o = escape_bytes(o + i, u, i, n);
-				*o++ = '"';
-				return o;
+			if (!json_word_needs_escape(w)) {
+				memcpy(o + n - 8, &w, 8);
+				i = n;
 			}
-			memcpy(o + n - 8, &w, 8);
 		}
-		o += n;
-	} else if (n >= 4) {
-		uint32_t a, z;
-		memcpy(&a, u, 4);
-		memcpy(&z, u + n - 4, 4);
-		if (json_word32_needs_escape(a) || json_word32_needs_escape(z)) {
-			o = escape_bytes(o, u, 0, n);
-		} else {
-			memcpy(o, &a, 4);
-			memcpy(o + n - 4, &z, 4);
-			o += n;
-		}
-	} else {
-		o = escape_bytes(o, u, 0, n);
 	}
+	o = escape_bytes(o + i, u, i, n);
 	*o++ = '"';
 	return o;
+}
+
+char *buf_json_escape(char *o, const char *s, size_t n)
+{
+	return buf_json_escape_fast(o, s, n);
 }
 
 int buf_add_json_strn(struct buf *b, const char *s, size_t n)
@@ -182,6 +168,18 @@ int buf_add_json_kv_slow(struct buf *b, const char *prefix, size_t pn, const cha
 int buf_add_json_str(struct buf *b, const char *s)
 {
 	return buf_add_json_strn(b, s, s ? strlen(s) : 0);
+}
+
+const char *buf_size_text(char out[24], size_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	memcpy(out, p, (size_t)(tmp + sizeof(tmp) - p));
+	return out;
 }
 
 char *buf_steal(struct buf *b, size_t *len_r)

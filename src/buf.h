@@ -45,8 +45,10 @@ int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf
 int buf_add_json_str(struct buf *b, const char *s);
 int buf_add_json_strn(struct buf *b, const char *s, size_t n);
 /* Write s[0..n) quoted and escaped at o, which has room for 6n+2 bytes;
- * returns the end (no NUL added). */
+ * returns the end (no NUL added).  buf_json_escape_fast below is the same
+ * inline, buf_json_escape_long its general case. */
 char *buf_json_escape(char *o, const char *s, size_t n);
+char *buf_json_escape_long(char *o, const char *s, size_t n);
 int buf_add_json_kv_slow(struct buf *b, const char *prefix, size_t pn, const char *s);
 /* Append prefix (pn bytes, verbatim: a key such as ",\"city\":") and then s
  * as a JSON string or null, all or nothing.  Inline so that a literal
@@ -143,9 +145,12 @@ static inline char *buf_json_escape_fast(char *o, const char *s, size_t n)
 			return o + n + 2;
 		}
 	}
-	return buf_json_escape(o, s, n);
+	return buf_json_escape_long(o, s, n);
 }
 
+/* v in decimal, NUL-terminated, in out (24 bytes); returns out.  For
+ * counts compared or written by the hot paths, without printf. */
+const char *buf_size_text(char out[24], size_t v);
 /* Take the data out; the buffer is empty afterwards.  Caller frees. */
 char *buf_steal(struct buf *b, size_t *len_r);
 

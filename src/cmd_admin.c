@@ -204,8 +204,7 @@ int cmd_outbox(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; rows != NULL && i < json_object_array_length(rows); i++) {
 		json_object *r = json_object_array_get_idx(rows, i), *v;
 		char url[512];
-		if (json_object_object_get_ex(r, "recipient", &v) && json_object_is_type(v, json_type_string) &&
-		    strstr(json_object_get_string(v), "://") != NULL)
+		if (json_object_object_get_ex(r, "recipient", &v) && json_object_is_type(v, json_type_string))
 			json_object_object_add(r, "recipient", json_object_new_string(
 				webhook_url_for_log(json_object_get_string(v), url, sizeof(url))));
 	}

@@ -343,13 +343,12 @@ struct loader {
 static void err(struct loader *L, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void err(struct loader *L, int line, const char *fmt, ...)
 {
-	char msg[1024], where[64];
+	char where[64];
 	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	snprintf(where, sizeof(where), "line %d", line);
-	diag_add(L->d, DIAG_ERROR, where, "%s", msg);
+	va_start(ap, fmt);
+	diag_vadd(L->d, DIAG_ERROR, where, fmt, ap);
+	va_end(ap);
 }
 
 static void *sect_obj(struct loader *L)

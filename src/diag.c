@@ -42,6 +42,15 @@ static char *xstrdup(const char *s)
 void diag_add(struct diags *d, enum diag_severity sev, const char *where,
 	      const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(d, sev, where, fmt, ap);
+	va_end(ap);
+}
+
+void diag_vadd(struct diags *d, enum diag_severity sev, const char *where,
+	       const char *fmt, va_list ap)
+{
 	if (sev == DIAG_ERROR)
 		d->n_errors++;
 	if (d->n >= OG_MAX_DIAGS) {
@@ -57,10 +66,7 @@ void diag_add(struct diags *d, enum diag_severity sev, const char *where,
 		d->cap = cap;
 	}
 	char msg[1024], place[512];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (d->prefix != NULL && where != NULL)
 		snprintf(place, sizeof(place), "%s: %s", d->prefix, where);
 	else

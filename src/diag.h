@@ -6,6 +6,7 @@
  * only counted.  diags owns its strings. */
 #ifndef ORDERGW_DIAG_H
 #define ORDERGW_DIAG_H
+#include <stdarg.h>
 #include <stddef.h>
 #include "buf.h"
 
@@ -30,6 +31,10 @@ void diags_free(struct diags *d);
 void diags_clear(struct diags *d);
 void diag_add(struct diags *d, enum diag_severity sev, const char *where,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same for a caller that formats `where` itself (file:line) and passes
+ * its own arguments on. */
+void diag_vadd(struct diags *d, enum diag_severity sev, const char *where,
+	       const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 /* Append the list as a JSON array of DIAG objects (interfaces.md). */
 int diags_to_json(const struct diags *d, struct buf *out);
 /* The first error message, as "where: message", or NULL. */

@@ -37,6 +37,8 @@
  * second thread (src/recwriter.c), with at most this many bytes of
  * records waiting for it. */
 #define OG_PARSE_THREAD_BYTES          (1u * 1024 * 1024)
+/* file_map() (src/readfile.h) maps files from this size on, reads smaller ones. */
+#define OG_MAP_MIN_BYTES               (1u * 1024 * 1024)
 #define OG_PARSE_QUEUE_BYTES           (16u * 1024 * 1024)
 
 /* Mustache templates (mustache.h); the render limits are defaults that

@@ -1,5 +1,6 @@
 /* readfile.c — see readfile.h.  "-" is standard input. */
 #include "readfile.h"
+#include "limits.h"
 #include "log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -9,17 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int read_file(const char *path, size_t max, unsigned char **data_r, size_t *len_r)
+/* Read fd to its end (sb: what fstat said of it, or NULL); 0 or -1 with
+ * errno set.  The caller closes fd. */
+static int read_fd(int fd, const struct stat *sb, size_t max, unsigned char **data_r, size_t *len_r)
 {
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
 	size_t cap = 64 * 1024, len = 0;
-	struct stat sb;
 	/* A regular file: one buffer of its size (plus one byte, to see the
 	 * end without another doubling), not a series of reallocations. */
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
-		cap = (size_t)sb.st_size < max ? (size_t)sb.st_size + 1 : max;
+	if (sb != NULL && S_ISREG(sb->st_mode) && sb->st_size > 0)
+		cap = (size_t)sb->st_size < max ? (size_t)sb->st_size + 1 : max;
 	unsigned char *p = malloc(cap + 1);
 	if (p == NULL)
 		fatal("out of memory");
@@ -27,8 +26,6 @@ int read_file(const char *path, size_t max, unsigned char **data_r, size_t *len_
 		if (len == cap) {
 			if (cap >= max) {
 				free(p);
-				if (fd != STDIN_FILENO)
-					close(fd);
 				errno = EFBIG;
 				return -1;
 			}
@@ -44,8 +41,6 @@ int read_file(const char *path, size_t max, unsigned char **data_r, size_t *len_
 		if (n < 0) {
 			int e = errno;
 			free(p);
-			if (fd != STDIN_FILENO)
-				close(fd);
 			errno = e;
 			return -1;
 		}
@@ -53,12 +48,30 @@ int read_file(const char *path, size_t max, unsigned char **data_r, size_t *len_
 			break;
 		len += (size_t)n;
 	}
-	if (fd != STDIN_FILENO)
-		close(fd);
 	p[len] = '\0';
 	*data_r = p;
 	*len_r = len;
 	return 0;
+}
+
+/* Close fd (not standard input) keeping errno. */
+static int close_keep(int fd, int r)
+{
+	int e = errno;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	errno = e;
+	return r;
+}
+
+int read_file(const char *path, size_t max, unsigned char **data_r, size_t *len_r)
+{
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat sb;
+	bool known = fstat(fd, &sb) == 0;
+	return close_keep(fd, read_fd(fd, known ? &sb : NULL, max, data_r, len_r));
 }
 
 int file_map(const char *path, size_t max, unsigned char **data_r, size_t *len_r, bool *mapped_r)
@@ -70,25 +83,23 @@ int file_map(const char *path, size_t max, unsigned char **data_r, size_t *len_r
 	if (fd < 0)
 		return -1;
 	struct stat sb;
+	if (fstat(fd, &sb) < 0)
+		return close_keep(fd, read_fd(fd, NULL, max, data_r, len_r));
 	long page = sysconf(_SC_PAGESIZE);
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size >= (off_t)1 << 20 && page > 0 &&
-	    sb.st_size % page != 0) {
+	if (S_ISREG(sb.st_mode) && sb.st_size >= (off_t)OG_MAP_MIN_BYTES && page > 0 && sb.st_size % page != 0) {
 		if ((size_t)sb.st_size > max) {
-			close(fd);
 			errno = EFBIG;
-			return -1;
+			return close_keep(fd, -1);
 		}
 		void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (p != MAP_FAILED) {
-			close(fd);
 			*data_r = p;
 			*len_r = (size_t)sb.st_size;
 			*mapped_r = true;
-			return 0;
+			return close_keep(fd, 0);
 		}
 	}
-	close(fd);
-	return read_file(path, max, data_r, len_r);
+	return close_keep(fd, read_fd(fd, &sb, max, data_r, len_r));
 }
 
 void file_release(unsigned char *data, size_t len, bool mapped)

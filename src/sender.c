@@ -157,18 +157,11 @@ struct result {
 
 #define SENDER_BATCH 64
 
-/* The recipient as logs and the audit show it: a URL without its user
- * part or query (they may carry a token); addresses and paths as they are. */
-static const char *shown(const struct store_outbox_row *m, char *buf, size_t cap)
-{
-	return strstr(m->recipient, "://") != NULL ? webhook_url_for_log(m->recipient, buf, cap) : m->recipient;
-}
-
 static int record(const struct config *cfg, struct store *st, struct result *r, struct sender_stats *stats)
 {
 	struct store_outbox_row *m = &r->m;
-	char shown_buf[512];
-	const char *to = shown(m, shown_buf, sizeof(shown_buf));
+	char shown[512];
+	const char *to = webhook_url_for_log(m->recipient, shown, sizeof(shown));
 	if (r->d == 0) {
 		stats->sent++;
 		char detail[600];

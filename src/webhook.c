@@ -28,7 +28,9 @@ const char *webhook_url_for_log(const char *url, char *out, size_t cap)
 	/* scheme://[user[:password]@]host[:port][/path][?query][#fragment]:
 	 * the user part and the query may carry a token; keep neither. */
 	const char *s = strstr(url, "://");
-	const char *host = s != NULL ? s + 3 : url;
+	if (s == NULL)
+		return url;       /* a mail address or a dir: path: nothing hidden */
+	const char *host = s + 3;
 	size_t hostlen = strcspn(host, "/?#");
 	const char *at = memrchr(host, '@', hostlen);
 	if (at != NULL) {
@@ -38,7 +40,7 @@ const char *webhook_url_for_log(const char *url, char *out, size_t cap)
 	const char *path = host + hostlen;
 	size_t pathlen = strcspn(path, "?#");
 	bool hidden = at != NULL || path[pathlen] != '\0';
-	snprintf(out, cap, "%.*s%.*s%.*s%s", s != NULL ? (int)(s + 3 - url) : 0, url, (int)hostlen, host,
+	snprintf(out, cap, "%.*s%.*s%.*s%s", (int)(s + 3 - url), url, (int)hostlen, host,
 		 (int)pathlen, path, hidden ? " (credentials and query hidden)" : "");
 	return out;
 }

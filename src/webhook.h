@@ -23,9 +23,10 @@ int webhook_sign(const void *key, size_t key_len, const void *body, size_t len,
 /* The body for an order entering a stage; malloc'd, NUL-terminated. */
 char *webhook_body(const char *order_json, const char *stage, int64_t item_id, int64_t order_id,
 		   size_t *len_r);
-/* url as it may be shown in logs, messages and the audit: scheme, host,
- * port and path, without a user/password part or query (which may carry a
- * token).  Written into out (cap bytes); returns out. */
+/* A recipient as it may be shown in logs, messages and the audit: a URL
+ * (scheme://...) with scheme, host, port and path only, written into out
+ * (cap bytes), its user/password part and query (which may carry a token)
+ * left out; anything else (a mail address, a dir: path) is url itself. */
 const char *webhook_url_for_log(const char *url, char *out, size_t cap);
 /* POST a queued body to url, signed with the secret of [stage STAGE].
  * 0 delivered (2xx), 1 try again (5xx, 408, 429, connection errors),

@@ -165,6 +165,15 @@ static void test_buf(void)
 			}
 }
 
+static void test_size_text(void)
+{
+	char t[24];
+	CHECK_STR(buf_size_text(t, 0), "0");
+	CHECK_STR(buf_size_text(t, 7), "7");
+	CHECK_STR(buf_size_text(t, 3143), "3143");
+	CHECK_STR(buf_size_text(t, (size_t)-1), sizeof(size_t) == 8 ? "18446744073709551615" : "4294967295");
+}
+
 static void test_arena(void)
 {
 	struct arena *a = arena_new(256 * 1024);
@@ -249,6 +258,7 @@ int main(void)
 {
 	test_decimal();
 	test_buf();
+	test_size_text();
 	test_arena();
 	test_order_json();
 	return check_status();

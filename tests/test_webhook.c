@@ -31,6 +31,9 @@ static void test_url_for_log(void)
 		{ "https://h.example/p#frag", "https://h.example/p (credentials and query hidden)" },
 		{ "https://h.example?k=v", "https://h.example (credentials and query hidden)" },
 		{ "https://a@b@h.example/p", "https://h.example/p (credentials and query hidden)" },
+		/* Not URLs: shown as they are. */
+		{ "buyer@acme.example", "buyer@acme.example" },
+		{ "dir:/var/spool/ordergw/out?x", "dir:/var/spool/ordergw/out?x" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char out[512];
